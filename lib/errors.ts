@@ -1,0 +1,80 @@
+// Every error stockflow raises on purpose carries a stable code. The HTTP layer
+// maps codes to statuses in one place (api/problem.ts); nothing else does.
+
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'VALIDATION_FAILED'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'DEPENDENCY_UNAVAILABLE'
+  | 'MIGRATION_FAILED'
+  | 'STACK_FAILED'
+  | 'INTERNAL';
+
+export interface FieldIssue {
+  /** JSON pointer-ish path of the offending field, e.g. `/data/quantity`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export class StockflowError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+export class ConfigError extends StockflowError {
+  constructor(
+    message: string,
+    readonly problems: readonly string[] = [],
+  ) {
+    super('CONFIG_INVALID', message);
+  }
+}
+
+export class ValidationError extends StockflowError {
+  constructor(
+    message: string,
+    readonly issues: readonly FieldIssue[],
+    options?: { cause?: unknown },
+  ) {
+    super('VALIDATION_FAILED', message, options);
+  }
+}
+
+export class NotFoundError extends StockflowError {
+  constructor(message: string) {
+    super('NOT_FOUND', message);
+  }
+}
+
+export class DependencyUnavailableError extends StockflowError {
+  constructor(
+    readonly dependency: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super('DEPENDENCY_UNAVAILABLE', message, options);
+  }
+}
+
+export class MigrationError extends StockflowError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('MIGRATION_FAILED', message, options);
+  }
+}
+
+export class StackError extends StockflowError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STACK_FAILED', message, options);
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
