@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import type { Logger } from '../lib/logger.js';
+import type { HttpMetrics } from '../lib/metrics.js';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    id: string;
+    log: Logger;
+  }
+}
+
+const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Gives every request an id (the caller's `X-Request-Id` when it is sane), a
+ * child logger carrying it, one access-log line, and its HTTP metrics.
+ */
+export function requestContext(logger: Logger, metrics: HttpMetrics): RequestHandler {
+  return (req, res, next) => {
+    const incoming = req.get('x-request-id');
+    req.id = incoming && SAFE_ID.test(incoming) ? incoming : randomUUID();
+    req.log = logger.child({ req_id: req.id });
+    res.setHeader('X-Request-Id', req.id);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      // The route template, not the path, keeps label cardinality bounded.
+      const route = req.route
+        ? `${req.baseUrl}${String((req.route as { path: string }).path)}`
+        : 'unmatched';
+      const labels = { method: req.method, route, status: String(res.statusCode) };
+      metrics.requests.inc(labels);
+      metrics.duration.observe(labels, seconds);
+      req.log[res.statusCode >= 500 ? 'error' : 'info'](
+        {
+          method: req.method,
+          url: req.originalUrl,
+          status: res.statusCode,
+          ms: Math.round(seconds * 1e4) / 10,
+        },
+        'request',
+      );
+    });
+    next();
+  };
+}

@@ -1,0 +1,27 @@
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+
+export type { ClickHouseClient };
+
+export interface ClickHouseOptions {
+  readonly url: string;
+  /** Omit to talk to the server's default database (migrations create ours). */
+  readonly database?: string;
+}
+
+export function createClickHouse(options: ClickHouseOptions): ClickHouseClient {
+  const u = new URL(options.url);
+  const username = decodeURIComponent(u.username) || 'default';
+  const password = decodeURIComponent(u.password);
+  u.username = '';
+  u.password = '';
+  return createClient({
+    url: u.toString().replace(/\/+$/, ''),
+    username,
+    password,
+    ...(options.database ? { database: options.database } : {}),
+    request_timeout: 30_000,
+    // Debian's 18.16 rejects settings it does not know; send none by default.
+    clickhouse_settings: {},
+    compression: { request: false, response: true },
+  });
+}

@@ -1,0 +1,18 @@
+import type { Router } from 'express';
+import type { OpenApiPart } from '../api/openapi.js';
+import type { Service } from './lifecycle.js';
+import type { Runtime } from './runtime.js';
+
+/** A route group of the HTTP API with its share of the OpenAPI document. */
+export interface ApiFeature {
+  readonly openapi: OpenApiPart;
+  readonly router: Router;
+}
+
+/** What a role (`ingest`, `process`, `api`) contributes to a process. */
+export interface RoleParts {
+  readonly services: Service[];
+  readonly features: ApiFeature[];
+}
+
+export type CreateRole = (runtime: Runtime) => Promise<RoleParts>;

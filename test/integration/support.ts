@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import pg from 'pg';
+import { createClickHouse, type ClickHouseClient } from '../../lib/clickhouse.js';
+import { loadConfig, type Config } from '../../lib/config.js';
+import { createKafka } from '../../lib/kafka.js';
+import type { Logger } from '../../lib/logger.js';
+
+export const config: Config = loadConfig();
+
+/** Quiet unless TEST_LOG_LEVEL asks otherwise. */
+export const testLogger: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+/** A name no other test (or earlier run) uses. */
+export function randomName(prefix: string): string {
+  return `${prefix}_${randomBytes(5).toString('hex')}`;
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/** A fresh Postgres database for one test file, dropped by `drop()`. */
+export async function createTestDatabase(): Promise<{
+  name: string;
+  url: string;
+  drop: () => Promise<void>;
+}> {
+  const name = randomName('sf_test');
+  const admin = new pg.Client({ connectionString: config.databaseUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    name,
+    url: withDatabase(config.databaseUrl, name),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: config.databaseUrl });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+/** A fresh ClickHouse database name and a client without a default database. */
+export function createTestClickHouse(): {
+  name: string;
+  client: ClickHouseClient;
+  drop: () => Promise<void>;
+} {
+  const name = randomName('sf_test');
+  const client = createClickHouse({ url: config.clickhouseUrl });
+  return {
+    name,
+    client,
+    drop: async () => {
+      await client.command({ query: `DROP DATABASE IF EXISTS ${name}` });
+      await client.close();
+    },
+  };
+}
+
+export function testKafka() {
+  return createKafka({
+    brokers: config.kafkaBrokers,
+    clientId: randomName('test'),
+    logger: testLogger,
+  });
+}
