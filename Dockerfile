@@ -9,7 +9,7 @@ WORKDIR /app
 
 # Dependencies first, in their own layer, so editing a source file does not re-run npm.
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev && npm cache clean --force
+RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # Only what `main.ts` loads at run time. stack/ is included because main.ts may import the
 # local-stack code; it stays idle here because every component URL is set by compose.
