@@ -112,6 +112,24 @@ export const settings = {
     'stockflow',
     'Consumer group prefix; each role appends its own suffix (`.ingest`, `.process`, ...).',
   ),
+  kafkaPartitions: setting(
+    'KAFKA_PARTITIONS',
+    int(1, 1000),
+    '3',
+    'Partitions of the topics stockflow creates (existing topics are left as they are).',
+  ),
+  departureGraceSeconds: setting(
+    'DEPARTURE_GRACE_SECONDS',
+    int(0, 30 * 86_400),
+    '300',
+    'How long a departure its sender cannot cover is held, waiting for stock, before it is rejected.',
+  ),
+  processorBatchSize: setting(
+    'PROCESSOR_BATCH_SIZE',
+    int(1, 100_000),
+    '2000',
+    'Most events the processor applies in one Postgres transaction.',
+  ),
   schemaRegistryUrl: setting(
     'SCHEMA_REGISTRY_URL',
     url('http', 'https'),

@@ -13,6 +13,8 @@ export interface ShutdownOptions {
   readonly timeoutMs: number;
   /** Runs after every service stopped: close shared clients. */
   readonly finally: () => Promise<void>;
+  /** Aborting it shuts the process down and exits 1. */
+  readonly fatal?: AbortSignal;
 }
 
 /**
@@ -28,6 +30,7 @@ export async function runServices(
   const started: Service[] = [];
   let stopping = false;
 
+  let exitCode = 0;
   const stopAll = async (reason: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
@@ -55,8 +58,14 @@ export async function runServices(
       .catch((err: unknown) => logger.error({ err }, 'closing clients failed'));
     clearTimeout(timer);
     logger.info('shutdown complete');
-    process.exit(failed ? 1 : 0);
+    process.exit(failed ? 1 : exitCode);
   };
+
+  options.fatal?.addEventListener('abort', () => {
+    logger.fatal({ err: options.fatal?.reason as unknown }, 'fatal error');
+    exitCode = 1;
+    void stopAll('fatal error');
+  });
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {

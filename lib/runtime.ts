@@ -18,6 +18,8 @@ export interface Runtime {
   readonly kafka: Kafka;
   readonly schemaRegistry: SchemaRegistry;
   readonly checks: readonly DependencyCheck[];
+  /** Aborted with the error when a part of the process fails beyond repair: the process then shuts down. */
+  readonly fatal: AbortController;
   close(): Promise<void>;
 }
 
@@ -78,6 +80,7 @@ export function createRuntime(config: Config, logger: Logger, metrics: Registry)
     kafka,
     schemaRegistry,
     checks,
+    fatal: new AbortController(),
     async close() {
       await Promise.allSettled([admin?.disconnect(), pool.end(), clickhouse.close()]);
     },

@@ -1,0 +1,35 @@
+import type { Kafka, Producer } from 'kafkajs';
+import type { Service } from './lifecycle.js';
+import { ensureMovementTopics, type MovementTopics } from './topics.js';
+
+/** An idempotent producer (acks from all replicas, no duplicates from its own retries). */
+export function producerService(kafka: Kafka, name: string): Service & { producer: Producer } {
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 5,
+    allowAutoTopicCreation: false,
+  });
+  return {
+    name,
+    producer,
+    start: () => producer.connect(),
+    stop: () => producer.disconnect(),
+  };
+}
+
+/** Creates the pipeline's topics once, before anything consumes or produces. */
+export function topicsService(kafka: Kafka, topics: MovementTopics, partitions: number): Service {
+  return {
+    name: 'topics',
+    async start() {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        await ensureMovementTopics(admin, topics, partitions);
+      } finally {
+        await admin.disconnect();
+      }
+    },
+    stop: () => Promise.resolve(),
+  };
+}

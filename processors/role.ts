@@ -1,0 +1,66 @@
+import { batchConsumer } from '../lib/batch-consumer.js';
+import { producerService, topicsService } from '../lib/kafka-services.js';
+import { kafkaMetrics } from '../lib/metrics.js';
+import { processorMetrics } from '../lib/processor-metrics.js';
+import type { RoleParts } from '../lib/role.js';
+import type { Runtime } from '../lib/runtime.js';
+import { movementTopics } from '../lib/topics.js';
+import { movementBatchHandler } from './movement-processor.js';
+import { outboxRelay } from './outbox-relay.js';
+import { pendingSweeper } from './pending-sweeper.js';
+
+/** Validated events → movements and exact stock in Postgres; the outbox → change topics. */
+export function createRole(rt: Runtime): Promise<RoleParts> {
+  const { config } = rt;
+  const topics = movementTopics(config.kafkaTopic);
+  const metrics = processorMetrics(rt.metrics);
+  const graceMs = config.departureGraceSeconds * 1000;
+  const producer = producerService(rt.kafka, 'processor-producer');
+  const relay = outboxRelay({
+    pool: rt.pool,
+    producer: producer.producer,
+    logger: rt.logger,
+    metrics,
+  });
+  const sweeper = pendingSweeper({
+    pool: rt.pool,
+    topics,
+    logger: rt.logger,
+    graceMs,
+    onCommitted: relay.wake,
+  });
+  const consumer = batchConsumer({
+    name: 'processor',
+    kafka: rt.kafka,
+    groupId: `${config.kafkaGroupId}.process`,
+    topics: [topics.validated],
+    logger: rt.logger,
+    metrics: kafkaMetrics(rt.metrics),
+    partitionsConsumedConcurrently: config.kafkaPartitions,
+    handle: movementBatchHandler({
+      pool: rt.pool,
+      registry: rt.schemaRegistry,
+      producer: producer.producer,
+      topics,
+      groupId: `${config.kafkaGroupId}.process`,
+      logger: rt.logger,
+      metrics,
+      graceMs,
+      batchSize: config.processorBatchSize,
+      onCommitted: relay.wake,
+    }),
+    onFatal: (err) => rt.fatal.abort(err),
+  });
+  // Stopped in reverse: the consumer drains first, then the sweeper, then the
+  // relay publishes what they committed, then the producer closes.
+  return Promise.resolve({
+    services: [
+      topicsService(rt.kafka, topics, config.kafkaPartitions),
+      producer,
+      relay,
+      sweeper,
+      consumer,
+    ],
+    features: [],
+  });
+}
