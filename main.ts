@@ -12,12 +12,13 @@ import { createClickHouse } from './lib/clickhouse.js';
 import { createRuntime, type Runtime } from './lib/runtime.js';
 import { stackContext, stackUp } from './stack/manager.js';
 
-// `ingest` and `process` join as the movement pipeline lands.
-const ROLES = ['api'] as const;
+const ROLES = ['ingest', 'process', 'api'] as const;
 type Role = (typeof ROLES)[number];
 
 // Loaded on demand so a process pays only for the roles it runs.
 const ROLE_MODULES: Record<Role, () => Promise<{ createRole: CreateRole }>> = {
+  ingest: () => import('./ingest/role.js'),
+  process: () => import('./processors/role.js'),
   api: () => import('./api/role.js'),
 };
 

@@ -80,9 +80,9 @@ export function toProblem(err: unknown, instance?: string): Problem {
   if (err instanceof ValidationError) return base(400, err.code, err.message, err.issues);
   if (err instanceof StockflowError) {
     const status = STATUS_BY_CODE[err.code];
-    return base(status, err.code, status >= 500 ? 'internal error' : err.message);
+    return base(status, err.code, status === 500 ? 'internal error' : err.message);
   }
-  if (isOpenApiValidatorError(err)) {
+  if (isOpenApiValidatorError(err) && err.status < 500) {
     const status = err.status;
     const code =
       status === 400 ? 'VALIDATION_FAILED' : status === 404 ? 'NOT_FOUND' : `HTTP_${status}`;

@@ -1,0 +1,162 @@
+import express, { type Request, type Response } from 'express';
+import {
+  isoDuration,
+  movementProduct,
+  movementStatus,
+  transitFacts,
+} from '../../domain/movement.js';
+import { rowToMovement } from '../../lib/movement-rows.js';
+import { DependencyUnavailableError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { isTransientPgError, type Pool } from '../../lib/postgres.js';
+import type { ApiFeature } from '../../lib/role.js';
+import { movementsOpenApi } from './openapi.js';
+import {
+  getMovement,
+  getStockLevel,
+  listStockLedger,
+  type MovementRow,
+  type StockLedgerRow,
+} from './queries.js';
+
+// GET /api/movements/{movement_id} and GET /api/warehouses/{w}/products/{p}.
+// Ids, limit and cursor syntax are checked by the OpenAPI validator before a
+// handler runs; responses are checked against the same document after.
+
+const DEFAULT_LIMIT = 20;
+
+export function movementsFeature(deps: { pool: Pool }): ApiFeature {
+  const router = express.Router();
+
+  router.get('/api/movements/:movement_id', async (req, res) => {
+    const row = await fromPostgres(getMovement(deps.pool, param(req, 'movement_id')));
+    if (!row) throw new NotFoundError(`no movement ${param(req, 'movement_id')}`);
+    if (notModified(req, res, `"m${row.version}"`)) return;
+    res.json(movementBody(row));
+  });
+
+  router.get('/api/warehouses/:warehouse_id/products/:product_id', async (req, res) => {
+    const warehouseId = param(req, 'warehouse_id');
+    const productId = param(req, 'product_id');
+    const limit = Number(req.query.limit ?? DEFAULT_LIMIT);
+    const cursor = typeof req.query.cursor === 'string' ? req.query.cursor : undefined;
+    const beforeId = cursor === undefined ? undefined : decodeCursor(cursor);
+    // Stock before ledger: a ledger read after the stock row sees at least that
+    // version's entries, so an ETag never claims more than its body holds.
+    const stock = await fromPostgres(getStockLevel(deps.pool, warehouseId, productId));
+    if (!stock) throw new NotFoundError(`warehouse ${warehouseId} never held product ${productId}`);
+    if (notModified(req, res, `"s${stock.version}-${limit}-${cursor ?? ''}"`)) return;
+    const page = await fromPostgres(
+      listStockLedger(deps.pool, warehouseId, productId, { limit: limit + 1, beforeId }),
+    );
+    const items = page.slice(0, limit);
+    const last = items.at(-1);
+    res.json({
+      warehouse_id: stock.warehouse_id,
+      product_id: stock.product_id,
+      quantity: stock.quantity,
+      updated_at: stock.updated_at.toISOString(),
+      movements: {
+        items: items.map(ledgerEntry),
+        next_cursor: page.length > limit && last ? encodeCursor(last.id) : null,
+      },
+    });
+  });
+
+  return { openapi: movementsOpenApi, router };
+}
+
+function param(req: Request, name: string): string {
+  return String(req.params[name]);
+}
+
+/**
+ * Sets the validators and answers 304 when `If-None-Match` names this ETag
+ * (weak comparison, lists, `*`: RFC 9110 13.1.2). Not `req.fresh`: it ignores
+ * `If-None-Match` when the request says `Cache-Control: no-cache`, which
+ * fetch() adds to every conditional request. A bare `end()` bypasses the
+ * response validator, which only hooks `res.json`.
+ */
+function notModified(req: Request, res: Response, tag: string): boolean {
+  const etag = `W/${tag}`;
+  res.set({ ETag: etag, 'Cache-Control': 'no-cache' });
+  const header = req.get('If-None-Match');
+  if (header === undefined) return false;
+  const held = header.trim() === '*' ? [tag] : (header.match(/"[^"]*"/g) ?? []);
+  if (!held.includes(tag)) return false;
+  res.status(304).end();
+  return true;
+}
+
+/** A lost connection is a 503 the client may retry, not a 500. */
+async function fromPostgres<T>(query: Promise<T>): Promise<T> {
+  try {
+    return await query;
+  } catch (err) {
+    if (isTransientPgError(err)) {
+      throw new DependencyUnavailableError('postgres', 'Postgres is unavailable', { cause: err });
+    }
+    throw err;
+  }
+}
+
+function encodeCursor(id: string): string {
+  return Buffer.from(id).toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const id = Buffer.from(cursor, 'base64url').toString();
+  if (!/^[1-9][0-9]{0,17}$/.test(id) || encodeCursor(id) !== cursor) {
+    throw new ValidationError('cursor is not one this API handed out', [
+      { path: '/query/cursor', message: 'must be a next_cursor from a previous page' },
+    ]);
+  }
+  return id;
+}
+
+function ledgerEntry(r: StockLedgerRow) {
+  return {
+    id: r.id,
+    movement_id: r.movement_id,
+    reason: r.reason,
+    delta: r.delta,
+    balance: r.balance,
+    occurred_at: r.occurred_at.toISOString(),
+    recorded_at: r.recorded_at.toISOString(),
+  };
+}
+
+function movementBody(row: MovementRow) {
+  const m = rowToMovement(row);
+  const { transit_seconds, quantity_difference } = transitFacts(m);
+  const d = m.departure;
+  const a = m.arrival;
+  return {
+    movement_id: m.movement_id,
+    product_id: movementProduct(m) ?? row.product_id,
+    status: movementStatus(m),
+    sender: d
+      ? {
+          warehouse_id: d.warehouse_id,
+          source: d.source,
+          departed_at: d.at,
+          quantity: d.quantity,
+          state: d.state,
+          // When the hold ends (pending) or ended (rejected); an applied departure had none to speak of.
+          pending_until:
+            d.state !== 'applied' && d.pending_until !== undefined
+              ? new Date(d.pending_until).toISOString()
+              : null,
+          reject_reason: d.reject_reason ?? null,
+        }
+      : null,
+    receiver: a
+      ? { warehouse_id: a.warehouse_id, source: a.source, arrived_at: a.at, quantity: a.quantity }
+      : null,
+    transit_seconds,
+    transit_duration: transit_seconds === null ? null : isoDuration(transit_seconds),
+    quantity_difference,
+    anomalies: m.anomalies.map((x) => ({ code: x.code, detail: x.detail, event_id: x.event_id })),
+    version: m.version,
+    updated_at: row.updated_at.toISOString(),
+  };
+}
