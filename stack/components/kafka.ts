@@ -36,6 +36,7 @@ function install(ctx: StackContext): void {
   rmSync(libs(ctx), { recursive: true, force: true });
   runVisible('mvn', [
     '-B',
+    '-Dstyle.color=never',
     '-q',
     '-f',
     pom,

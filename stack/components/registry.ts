@@ -47,6 +47,7 @@ function install(ctx: StackContext): void {
     'mvn',
     [
       '-B',
+      '-Dstyle.color=never',
       '-q',
       'dependency:copy',
       `-Dartifact=${artifact}`,

@@ -1,0 +1,177 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Producer } from 'kafkajs';
+import { loadConfig, type Config } from '../../lib/config.js';
+import type { Service } from '../../lib/lifecycle.js';
+import { createRegistry } from '../../lib/metrics.js';
+import { migrate } from '../../lib/migrate.js';
+import { createRuntime, type Runtime } from '../../lib/runtime.js';
+import { sendAll } from '../../lib/produce-chunked.js';
+import { movementTopics, type MovementTopics } from '../../lib/topics.js';
+import type { RoleParts } from '../../lib/role.js';
+import { createRole as ingestRole } from '../../ingest/role.js';
+import { createRole as processRole } from '../../processors/role.js';
+import {
+  createTestClickHouse,
+  createTestDatabase,
+  randomName,
+  testKafka,
+  testLogger,
+} from './support.js';
+
+/** An isolated pipeline: its own raw topic (and so every derived topic), group, Postgres and ClickHouse databases. */
+export interface Pipeline {
+  readonly env: Record<string, string>;
+  readonly config: Config;
+  readonly topics: MovementTopics;
+  readonly runtime: Runtime;
+  readonly producer: Producer;
+  /** Starts another instance of a role in this process (same group). */
+  startRole(role: 'ingest' | 'process'): Promise<RoleInstance>;
+  produceRaw(values: (string | Buffer)[], key?: (i: number) => string | null): Promise<void>;
+  /** Waits until ingest has consumed everything on the raw topic and the processor everything ingest produced. */
+  caughtUp(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RoleInstance {
+  readonly runtime: Runtime;
+  stop(): Promise<void>;
+}
+
+export async function createPipeline(settings: Record<string, string> = {}): Promise<Pipeline> {
+  const db = await createTestDatabase();
+  const ch = createTestClickHouse();
+  const env: Record<string, string> = {
+    KAFKA_TOPIC: randomName('movements'),
+    KAFKA_GROUP_ID: randomName('group'),
+    CLICKHOUSE_DATABASE: ch.name,
+    DATABASE_POOL_SIZE: '5',
+    ...settings,
+  };
+  const config = loadConfig({ ...process.env, ...env, DATABASE_URL: db.url });
+  const runtime = createRuntime(config, testLogger, createRegistry());
+  await migrate({
+    pool: runtime.pool,
+    clickhouse: ch.client,
+    clickhouseDatabase: ch.name,
+    logger: testLogger,
+  });
+  const topics = movementTopics(config.kafkaTopic);
+  const kafka = testKafka();
+  const producer = kafka.producer();
+  await producer.connect();
+  const instances: RoleInstance[] = [];
+
+  async function startRole(role: 'ingest' | 'process'): Promise<RoleInstance> {
+    const rt = createRuntime(config, testLogger, createRegistry());
+    const parts: RoleParts = await (role === 'ingest' ? ingestRole(rt) : processRole(rt));
+    const started: Service[] = [];
+    for (const s of parts.services) {
+      await s.start();
+      started.push(s);
+    }
+    const instance: RoleInstance = {
+      runtime: rt,
+      async stop() {
+        for (const s of started.reverse()) await s.stop();
+        await rt.close();
+        instances.splice(instances.indexOf(instance), 1);
+      },
+    };
+    instances.push(instance);
+    return instance;
+  }
+
+  return {
+    env: { ...env, DATABASE_URL: db.url },
+    config,
+    topics,
+    runtime,
+    producer,
+    startRole,
+    async produceRaw(values, key) {
+      await sendAll(producer, [
+        {
+          topic: topics.raw,
+          messages: values.map((value, i) => ({ key: key ? key(i) : null, value })),
+        },
+      ]);
+    },
+    async caughtUp(timeoutMs = 60_000) {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const ends = async (topic: string) =>
+          new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, BigInt(o.high)]));
+        await eventually(
+          async () => {
+            const rawEnds = await ends(topics.raw);
+            const ingested = await admin.fetchOffsets({
+              groupId: `${config.kafkaGroupId}.ingest`,
+              topics: [topics.raw],
+            });
+            for (const o of ingested[0]?.partitions ?? []) {
+              const committed = BigInt(o.offset === '-1' ? 0 : o.offset);
+              if (committed < (rawEnds.get(o.partition) ?? 0n)) return undefined;
+            }
+            if (
+              (ingested[0]?.partitions.length ?? 0) < rawEnds.size &&
+              [...rawEnds.values()].some((e) => e > 0n)
+            ) {
+              return undefined;
+            }
+            const validatedEnds = await ends(topics.validated);
+            const applied = await runtime.pool.query<{ partition: number; next_offset: string }>(
+              'SELECT partition, next_offset FROM consumer_offsets WHERE consumer_group = $1 AND topic = $2',
+              [`${config.kafkaGroupId}.process`, topics.validated],
+            );
+            const done = new Map(applied.rows.map((r) => [r.partition, BigInt(r.next_offset)]));
+            for (const [partition, end] of validatedEnds)
+              if ((done.get(partition) ?? 0n) < end) return undefined;
+            return true;
+          },
+          timeoutMs,
+          'the pipeline to catch up',
+        );
+      } finally {
+        await admin.disconnect();
+      }
+    },
+    async close() {
+      for (const i of [...instances].reverse()) await i.stop();
+      await producer.disconnect();
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin
+        .deleteTopics({
+          topics: [
+            topics.raw,
+            topics.validated,
+            topics.dlq,
+            topics.movementChanges,
+            topics.stockChanges,
+          ],
+        })
+        .catch(() => undefined);
+      await admin.disconnect();
+      await runtime.close();
+      await db.drop();
+      await ch.drop();
+    },
+  };
+}
+
+/** Polls until `check` returns a value (not undefined), or fails with the last value seen. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
