@@ -64,7 +64,8 @@ export function createApp(options: AppOptions): express.Express {
   app.use(
     OpenApiValidator.middleware({
       apiSpec: document as never,
-      validateRequests: { allowUnknownQueryParameters: false },
+      // allErrors: a client fixes every bad field in one go.
+      validateRequests: { allowUnknownQueryParameters: false, allErrors: true },
       validateResponses: true,
     }),
   );

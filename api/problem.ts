@@ -86,11 +86,14 @@ export function toProblem(err: unknown, instance?: string): Problem {
     const status = err.status;
     const code =
       status === 400 ? 'VALIDATION_FAILED' : status === 404 ? 'NOT_FOUND' : `HTTP_${status}`;
+    // Body paths read like the domain validator's (`/1/CATEGORY`, not `/body/1/CATEGORY`);
+    // whole-body complaints (a one-or-array body's other branch) are noise next to field errors.
     const issues = (err.errors ?? []).map((e) => ({
-      path: e.path ?? '',
+      path: (e.path ?? '').replace(/^\/body(?=\/|$)/, ''),
       message: e.message ?? 'invalid',
     }));
-    return base(status, code, err.message, issues);
+    const specific = issues.filter((i) => i.path !== '');
+    return base(status, code, err.message, specific.length > 0 ? specific : issues);
   }
   if (isBodyParseError(err) && err.status < 500) {
     return base(

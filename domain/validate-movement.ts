@@ -4,18 +4,28 @@
 // only as "the record is invalid" and knows nothing of the rules between
 // fields. Anything accepted here encodes with movementAvroType; the unit tests
 // prove it on generated events.
-import { Buffer, isUtf8 } from 'node:buffer';
+import type { Buffer } from 'node:buffer';
 import type { FieldIssue } from '../lib/errors.js';
-import { errorMessage } from '../lib/errors.js';
 import type { EventKind, MovementData, MovementEvent } from './movement-event.js';
 import { DATA_CONTENT_TYPE, EVENT_TYPES, SPEC_VERSION } from './movement-event.js';
 import { movementAvroSchema, movementDataAvroSchema } from './movement-schema.js';
+import type { Issues, Json } from './validation-helpers.js';
+import {
+  UNSTORABLE,
+  decodeJson,
+  field,
+  integer,
+  isObject,
+  isRealDay,
+  issueOrder,
+  preview,
+  rootFailure,
+  unknownFields,
+  wrong,
+} from './validation-helpers.js';
 
 export type ValidationResult =
   { ok: true; event: MovementEvent } | { ok: false; errors: FieldIssue[] };
-
-type Json = Record<string, unknown>;
-type Issues = FieldIssue[];
 
 const ENVELOPE_FIELDS: ReadonlySet<string> = new Set(movementAvroSchema.fields.map((f) => f.name));
 const DATA_FIELDS: ReadonlySet<string> = new Set(movementDataAvroSchema.fields.map((f) => f.name));
@@ -27,35 +37,28 @@ const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 // Ranges in the pattern; only the length of the month is left to code.
 const DATE_TIME =
   /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
-// Both would be mangled downstream: Postgres rejects NUL in text, and UTF-8
-// encoding turns a lone surrogate into U+FFFD.
-const UNSTORABLE = /\0|\p{Cs}/u;
 
 // Errors are reported in schema order, unknown fields last.
-const PATH_ORDER = [
+const sortIssues = issueOrder([
   ...[...ENVELOPE_FIELDS].map((name) => `/${name}`),
   ...[...DATA_FIELDS].map((name) => `/data/${name}`),
-];
-const RANK = new Map(PATH_ORDER.map((path, i) => [path, i]));
+]);
 
 const MAX_TEXT = 200;
 const MAX_INT = 2_147_483_647; // Avro int
 const MAX_TIME_MS = 8.64e15; // the last instant a JS Date can hold
-const MAX_UNKNOWN_LISTED = 20; // a hostile message must not yield a huge error list
-const PREVIEW = 60;
 
 const EVENT_KINDS: readonly EventKind[] = ['departure', 'arrival', 'inventory'];
 const SUBJECT_SUFFIX = { departure: 'DEPARTURE', arrival: 'ARRIVAL', inventory: 'INVENTORY' };
 const KNOWN_TYPES = Object.values(EVENT_TYPES);
 type KnownType = (typeof KNOWN_TYPES)[number];
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 export function validateMovementEvent(input: unknown): ValidationResult {
   if (!isObject(input)) {
     return rootFailure(`expected a JSON object (a warehouse event), got ${preview(input)}`);
   }
   const errors: Issues = [];
-  unknownFields(input, ENVELOPE_FIELDS, '', errors);
+  unknownFields(input, ENVELOPE_FIELDS, '', 'a warehouse event', errors);
   const id = text(input, 'id', errors);
   const source = matching(input, '', 'source', SOURCE, '"WH-" and four letters or digits', errors);
   const specversion = exactly(input, 'specversion', SPEC_VERSION, errors);
@@ -82,7 +85,7 @@ export function validateMovementEvent(input: unknown): ValidationResult {
     destination === undefined ||
     data === undefined
   ) {
-    return { ok: false, errors: errors.sort((a, b) => rank(a.path) - rank(b.path)) };
+    return { ok: false, errors: sortIssues(errors) };
   }
   const valid: MovementEvent = {
     id,
@@ -101,26 +104,8 @@ export function validateMovementEvent(input: unknown): ValidationResult {
 
 /** For a Kafka message value; never throws. */
 export function parseMovementEvent(bytes: Buffer | Uint8Array | string | null): ValidationResult {
-  if (bytes === null) return rootFailure('empty message: expected a JSON object, got null');
-  let json: string;
-  if (typeof bytes === 'string') {
-    json = bytes;
-  } else {
-    const buf = Buffer.isBuffer(bytes)
-      ? bytes
-      : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (!isUtf8(buf)) return rootFailure('message is not valid UTF-8; expected a JSON object');
-    const bom = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
-    json = buf.toString('utf8', bom ? 3 : 0);
-  }
-  if (json.trim() === '') return rootFailure('empty message: expected a JSON object');
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch (err) {
-    return rootFailure(`malformed JSON: ${clip(errorMessage(err), 200)}`);
-  }
-  return validateMovementEvent(value);
+  const json = decodeJson(bytes);
+  return json.ok ? validateMovementEvent(json.value) : json;
 }
 
 function validateData(
@@ -133,7 +118,7 @@ function validateData(
     return { data: undefined, event: undefined };
   }
   const before = errors.length;
-  unknownFields(raw, DATA_FIELDS, '/data', errors);
+  unknownFields(raw, DATA_FIELDS, '/data', 'data', errors);
   const movement_id = uuid(raw, 'movement_id', errors);
   const warehouse_id = uuid(raw, 'warehouse_id', errors);
   const timestamp = dateTime(raw, errors);
@@ -217,27 +202,6 @@ function checkSubject(
   }
 }
 
-function unknownFields(
-  obj: Json,
-  known: ReadonlySet<string>,
-  parent: string,
-  errors: Issues,
-): void {
-  let unlisted = 0;
-  for (const key in obj) {
-    if (known.has(key) || !Object.hasOwn(obj, key)) continue;
-    if (unlisted++ >= MAX_UNKNOWN_LISTED) continue;
-    const where = parent === '' ? 'a warehouse event' : 'data';
-    const message = `unknown field ${JSON.stringify(clip(key, PREVIEW))}: not in the schema of ${where}, and dropping it would lose data`;
-    errors.push({ path: `${parent}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`, message });
-  }
-  if (unlisted > MAX_UNKNOWN_LISTED) {
-    const where = parent === '' ? '' : ' in data';
-    const message = `${unlisted - MAX_UNKNOWN_LISTED} more unknown fields${where} not listed`;
-    errors.push({ path: parent, message });
-  }
-}
-
 function string(obj: Json, key: string, errors: Issues): string | undefined {
   const value = field(obj, key);
   if (typeof value === 'string') return value;
@@ -295,24 +259,6 @@ function eventKind(obj: Json, errors: Issues): EventKind | undefined {
   return kind;
 }
 
-function integer(
-  obj: Json,
-  parent: string,
-  key: string,
-  min: number,
-  max: number,
-  note: string,
-  errors: Issues,
-): number | undefined {
-  const value = field(obj, key);
-  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) {
-    return value + 0; // -0 would not survive an Avro round trip
-  }
-  const expected = `an integer from ${min} to ${max}${note === '' ? '' : ` (${note})`}`;
-  wrong(errors, parent, key, expected, value);
-  return undefined;
-}
-
 function dateTime(obj: Json, errors: Issues): string | undefined {
   const value = field(obj, 'timestamp');
   if (typeof value === 'string' && isRealDateTime(value)) return value;
@@ -327,65 +273,5 @@ function isRealDateTime(value: string): boolean {
   const m = DATE_TIME.exec(value);
   if (m === null) return false;
   const year = Number(m[1]);
-  const day = Number(m[3]);
-  if (year === 0) return false;
-  if (day <= 28) return true;
-  const month = Number(m[2]);
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  return day <= (month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0));
-}
-
-function rank(path: string): number {
-  return RANK.get(path) ?? RANK.size;
-}
-
-function field(obj: Json, key: string): unknown {
-  return Object.hasOwn(obj, key) ? obj[key] : undefined;
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function wrong(errors: Issues, parent: string, key: string, expected: string, got: unknown): void {
-  const name = parent === '' ? key : `${parent.slice(1).replaceAll('/', '.')}.${key}`;
-  const message =
-    got === undefined
-      ? `${name} is missing; expected ${expected}`
-      : `${name} must be ${expected}, got ${preview(got)}`;
-  errors.push({ path: `${parent}/${key}`, message });
-}
-
-function rootFailure(message: string): ValidationResult {
-  return { ok: false, errors: [{ path: '', message }] };
-}
-
-/** What was got, briefly: a hostile value must not blow up the error list. */
-function preview(value: unknown): string {
-  if (value === null) return 'null';
-  switch (typeof value) {
-    case 'string':
-      return value.length <= PREVIEW
-        ? `string ${JSON.stringify(value)}`
-        : `string ${JSON.stringify(value.slice(0, PREVIEW))}... (${value.length} characters)`;
-    case 'number':
-    case 'boolean':
-      return `${typeof value} ${String(value)}`;
-    case 'object':
-      return `${Array.isArray(value) ? 'array' : 'object'} ${clip(safeJson(value), PREVIEW)}`;
-    default:
-      return typeof value;
-  }
-}
-
-function safeJson(value: object): string {
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return '(not JSON)';
-  }
-}
-
-function clip(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, max)}...`;
+  return year !== 0 && isRealDay(year, Number(m[2]), Number(m[3]));
 }

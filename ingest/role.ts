@@ -1,19 +1,24 @@
+import { parseSale } from '../domain/validate-sale.js';
 import { batchConsumer } from '../lib/batch-consumer.js';
 import { producerService, topicsService } from '../lib/kafka-services.js';
 import { kafkaMetrics } from '../lib/metrics.js';
 import type { RoleParts } from '../lib/role.js';
 import type { Runtime } from '../lib/runtime.js';
-import { movementTopics } from '../lib/topics.js';
+import { movementTopics, salesTopics } from '../lib/topics.js';
 import { ingestBatchHandler } from './ingest-handler.js';
 import { registerMovementSchema } from './movement-codec.js';
+import { registerSaleSchema, saleMessage } from './sale-codec.js';
+import { validatingHandler } from './validating-handler.js';
 
-/** Raw CloudEvents JSON → validated Avro topic, or the DLQ. */
+/** Raw JSON (CloudEvents movements, seed 003 sales) → validated Avro topics, or the DLQs. */
 export function createRole(rt: Runtime): Promise<RoleParts> {
   const { config } = rt;
   const topics = movementTopics(config.kafkaTopic);
+  const sales = salesTopics(config.kafkaSalesTopic);
   const metrics = kafkaMetrics(rt.metrics);
   const producer = producerService(rt.kafka, 'ingest-producer');
   let handler: ReturnType<typeof ingestBatchHandler> | undefined;
+  let salesHandler: ReturnType<typeof validatingHandler> | undefined;
   const schema = {
     name: 'ingest-schema',
     async start() {
@@ -22,6 +27,19 @@ export function createRole(rt: Runtime): Promise<RoleParts> {
       rt.logger.info(
         { schemaId, subject: `${topics.validated}-value` },
         'movement schema registered',
+      );
+      const saleSchemaId = await registerSaleSchema(rt.schemaRegistry, sales.validated);
+      salesHandler = validatingHandler({
+        producer: producer.producer,
+        parse: parseSale,
+        toMessage: (valid) => saleMessage(saleSchemaId, valid.sale),
+        validatedTopic: sales.validated,
+        dlqTopic: sales.dlq,
+        metrics,
+      });
+      rt.logger.info(
+        { schemaId: saleSchemaId, subject: `${sales.validated}-value` },
+        'sale schema registered',
       );
     },
     stop: () => Promise.resolve(),
@@ -40,8 +58,28 @@ export function createRole(rt: Runtime): Promise<RoleParts> {
     },
     onFatal: (err) => rt.fatal.abort(err),
   });
+  const salesConsumer = batchConsumer({
+    name: 'ingest-sales',
+    kafka: rt.kafka,
+    groupId: `${config.kafkaGroupId}.ingest-sales`,
+    topics: [sales.raw],
+    logger: rt.logger,
+    metrics,
+    partitionsConsumedConcurrently: config.kafkaPartitions,
+    handle: (batch) => {
+      if (!salesHandler) throw new Error('ingest-sales started before its schema was registered');
+      return salesHandler(batch);
+    },
+    onFatal: (err) => rt.fatal.abort(err),
+  });
   return Promise.resolve({
-    services: [topicsService(rt.kafka, topics, config.kafkaPartitions), producer, schema, consumer],
+    services: [
+      topicsService(rt.kafka, [topics, sales], config.kafkaPartitions),
+      producer,
+      schema,
+      consumer,
+      salesConsumer,
+    ],
     features: [],
   });
 }

@@ -106,6 +106,12 @@ export const settings = {
     'warehouse_movements',
     'Raw topic upstream warehouses produce CloudEvents JSON to.',
   ),
+  kafkaSalesTopic: setting(
+    'KAFKA_SALES_TOPIC',
+    topicName,
+    'sales',
+    'Raw topic upstream systems produce sale lines (seed 003 JSON) to.',
+  ),
   kafkaGroupId: setting(
     'KAFKA_GROUP_ID',
     text,
@@ -171,6 +177,12 @@ export const settings = {
     int(1_000, 600_000),
     '15000',
     'How long SIGTERM waits for in-flight work to drain before exiting.',
+  ),
+  demoData: setting(
+    'DEMO_DATA',
+    oneOf('auto', 'off'),
+    'auto',
+    '`auto`: `npm start` publishes a small demo dataset when stockflow holds no data yet; `off`: never.',
   ),
   stackDir: setting(
     'STOCKFLOW_STACK_DIR',

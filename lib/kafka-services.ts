@@ -1,6 +1,6 @@
 import type { Kafka, Producer } from 'kafkajs';
 import type { Service } from './lifecycle.js';
-import { ensureMovementTopics, type MovementTopics } from './topics.js';
+import { ensureTopicSets, type TopicSet } from './topics.js';
 
 /** An idempotent producer (acks from all replicas, no duplicates from its own retries). */
 export function producerService(kafka: Kafka, name: string): Service & { producer: Producer } {
@@ -17,15 +17,20 @@ export function producerService(kafka: Kafka, name: string): Service & { produce
   };
 }
 
-/** Creates the pipeline's topics once, before anything consumes or produces. */
-export function topicsService(kafka: Kafka, topics: MovementTopics, partitions: number): Service {
+/** Creates the pipelines' topics once, before anything consumes or produces. */
+export function topicsService(
+  kafka: Kafka,
+  topics: TopicSet | readonly TopicSet[],
+  partitions: number,
+): Service {
+  const sets: readonly TopicSet[] = Array.isArray(topics) ? topics : [topics];
   return {
     name: 'topics',
     async start() {
       const admin = kafka.admin();
       await admin.connect();
       try {
-        await ensureMovementTopics(admin, topics, partitions);
+        await ensureTopicSets(admin, sets, partitions);
       } finally {
         await admin.disconnect();
       }

@@ -25,19 +25,46 @@ export function movementTopics(raw: string): MovementTopics {
   };
 }
 
+/** The sales pipeline's topics, derived from the raw topic's name (`KAFKA_SALES_TOPIC`). */
+export interface SalesTopics {
+  /** Sale lines as JSON (seed 003) from upstream. */
+  readonly raw: string;
+  /** Valid sale lines, Avro (Confluent wire format), keyed by ID_ORDER. */
+  readonly validated: string;
+  /** Refused sale lines: original bytes plus the reasons, in headers. */
+  readonly dlq: string;
+}
+
+export function salesTopics(raw: string): SalesTopics {
+  return { raw, validated: `${raw}.validated`, dlq: `${raw}.dlq` };
+}
+
+export type TopicSet = MovementTopics | SalesTopics;
+
+/** Every topic name of a set. */
+export function topicNames(set: TopicSet): string[] {
+  const names = [set.raw, set.validated, set.dlq];
+  if ('movementChanges' in set) names.push(set.movementChanges, set.stockChanges);
+  return names;
+}
+
+/** Creates the topics of the given sets that don't exist yet. */
+export async function ensureTopicSets(
+  admin: Admin,
+  sets: readonly TopicSet[],
+  partitions: number,
+): Promise<void> {
+  await ensureTopics(
+    admin,
+    sets.flatMap(topicNames).map((topic) => ({ topic, numPartitions: partitions })),
+  );
+}
+
 /** Creates the pipeline's topics that don't exist yet. */
 export async function ensureMovementTopics(
   admin: Admin,
   topics: MovementTopics,
   partitions: number,
 ): Promise<void> {
-  await ensureTopics(
-    admin,
-    [topics.raw, topics.validated, topics.dlq, topics.movementChanges, topics.stockChanges].map(
-      (topic) => ({
-        topic,
-        numPartitions: partitions,
-      }),
-    ),
-  );
+  await ensureTopicSets(admin, [topics], partitions);
 }

@@ -1,15 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Producer } from 'kafkajs';
+import type { KafkaMessage, Producer } from 'kafkajs';
 import { loadConfig, type Config } from '../../lib/config.js';
 import type { Service } from '../../lib/lifecycle.js';
 import { createRegistry } from '../../lib/metrics.js';
 import { migrate } from '../../lib/migrate.js';
 import { createRuntime, type Runtime } from '../../lib/runtime.js';
 import { sendAll } from '../../lib/produce-chunked.js';
-import { movementTopics, type MovementTopics } from '../../lib/topics.js';
+import {
+  movementTopics,
+  salesTopics,
+  type MovementTopics,
+  type SalesTopics,
+} from '../../lib/topics.js';
 import type { RoleParts } from '../../lib/role.js';
 import { createRole as ingestRole } from '../../ingest/role.js';
 import { createRole as processRole } from '../../processors/role.js';
+import { createRole as sinkRole } from '../../processors/sink/role.js';
 import {
   createTestClickHouse,
   createTestDatabase,
@@ -23,11 +29,20 @@ export interface Pipeline {
   readonly env: Record<string, string>;
   readonly config: Config;
   readonly topics: MovementTopics;
+  /** The sales pipeline's topics (`KAFKA_SALES_TOPIC`, random too). */
+  readonly sales: SalesTopics;
   readonly runtime: Runtime;
   readonly producer: Producer;
   /** Starts another instance of a role in this process (same group). */
-  startRole(role: 'ingest' | 'process'): Promise<RoleInstance>;
+  startRole(role: 'ingest' | 'process' | 'sink'): Promise<RoleInstance>;
+  /** Produces to the raw movements topic. */
   produceRaw(values: (string | Buffer)[], key?: (i: number) => string | null): Promise<void>;
+  /** Produces to any topic, e.g. `sales.raw`. */
+  produce(
+    topic: string,
+    values: (string | Buffer)[],
+    key?: (i: number) => string | null,
+  ): Promise<void>;
   /** Waits until ingest has consumed everything on the raw topic and the processor everything ingest produced. */
   caughtUp(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -43,6 +58,7 @@ export async function createPipeline(settings: Record<string, string> = {}): Pro
   const ch = createTestClickHouse();
   const env: Record<string, string> = {
     KAFKA_TOPIC: randomName('movements'),
+    KAFKA_SALES_TOPIC: randomName('sales'),
     KAFKA_GROUP_ID: randomName('group'),
     CLICKHOUSE_DATABASE: ch.name,
     DATABASE_POOL_SIZE: '5',
@@ -57,14 +73,16 @@ export async function createPipeline(settings: Record<string, string> = {}): Pro
     logger: testLogger,
   });
   const topics = movementTopics(config.kafkaTopic);
+  const sales = salesTopics(config.kafkaSalesTopic);
   const kafka = testKafka();
   const producer = kafka.producer();
   await producer.connect();
   const instances: RoleInstance[] = [];
 
-  async function startRole(role: 'ingest' | 'process'): Promise<RoleInstance> {
+  async function startRole(role: 'ingest' | 'process' | 'sink'): Promise<RoleInstance> {
     const rt = createRuntime(config, testLogger, createRegistry());
-    const parts: RoleParts = await (role === 'ingest' ? ingestRole(rt) : processRole(rt));
+    const create = { ingest: ingestRole, process: processRole, sink: sinkRole }[role];
+    const parts: RoleParts = await create(rt);
     const started: Service[] = [];
     for (const s of parts.services) {
       await s.start();
@@ -82,21 +100,26 @@ export async function createPipeline(settings: Record<string, string> = {}): Pro
     return instance;
   }
 
+  async function produce(
+    topic: string,
+    values: (string | Buffer)[],
+    key?: (i: number) => string | null,
+  ): Promise<void> {
+    await sendAll(producer, [
+      { topic, messages: values.map((value, i) => ({ key: key ? key(i) : null, value })) },
+    ]);
+  }
+
   return {
     env: { ...env, DATABASE_URL: db.url },
     config,
     topics,
+    sales,
     runtime,
     producer,
     startRole,
-    async produceRaw(values, key) {
-      await sendAll(producer, [
-        {
-          topic: topics.raw,
-          messages: values.map((value, i) => ({ key: key ? key(i) : null, value })),
-        },
-      ]);
-    },
+    produceRaw: (values, key) => produce(topics.raw, values, key),
+    produce,
     async caughtUp(timeoutMs = 60_000) {
       const admin = kafka.admin();
       await admin.connect();
@@ -150,6 +173,9 @@ export async function createPipeline(settings: Record<string, string> = {}): Pro
             topics.dlq,
             topics.movementChanges,
             topics.stockChanges,
+            sales.raw,
+            sales.validated,
+            sales.dlq,
           ],
         })
         .catch(() => undefined);
@@ -174,4 +200,28 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(100);
   }
+}
+
+/** Reads `count` messages of a topic from the beginning (fewer if they do not come within the timeout). */
+export async function readTopic(
+  topic: string,
+  count: number,
+  timeoutMs = 30_000,
+): Promise<KafkaMessage[]> {
+  const consumer = testKafka().consumer({ groupId: randomName('reader') });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const got: KafkaMessage[] = [];
+  const done = new Promise<void>((resolve) => {
+    void consumer.run({
+      eachMessage: ({ message }) => {
+        got.push(message);
+        if (got.length >= count) resolve();
+        return Promise.resolve();
+      },
+    });
+  });
+  await Promise.race([done, sleep(timeoutMs)]);
+  await consumer.disconnect();
+  return got;
 }

@@ -43,4 +43,17 @@ describe('toProblem', () => {
     expect(p).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
     expect(p.errors?.[0]?.path).toBe('/params/id');
   });
+
+  it('reports body fields with the same paths as the domain validator, without whole-body noise', () => {
+    const p = toProblem({
+      status: 400,
+      message: 'request/body must be array',
+      errors: [
+        { path: '/body', message: 'must be array' },
+        { path: '/body/1/CATEGORY', message: 'must be equal to one of the allowed values' },
+        { path: '/body/0/QUANTITY', message: 'must be integer' },
+      ],
+    });
+    expect(p.errors?.map((e) => e.path)).toEqual(['/1/CATEGORY', '/0/QUANTITY']);
+  });
 });

@@ -1,0 +1,59 @@
+import type { Message, Producer } from 'kafkajs';
+import { SOURCE_HEADER, kafkaSource } from '../lib/provenance.js';
+import type { PartitionBatch } from '../lib/batch-consumer.js';
+import { deadLetter } from '../lib/dead-letter.js';
+import type { FieldIssue } from '../lib/errors.js';
+import type { KafkaMetrics } from '../lib/metrics.js';
+import { sendAll } from '../lib/produce-chunked.js';
+
+/** What a domain parser (parseSale, parseMovementEvent) returns: a success carrying the value, or every error. */
+export type ParseResult =
+  { readonly ok: true } | { readonly ok: false; readonly errors: readonly FieldIssue[] };
+
+export interface ValidatingHandlerOptions<R extends ParseResult> {
+  readonly producer: Producer;
+  /** Parses one raw message value; never throws. */
+  readonly parse: (bytes: Buffer | null) => R;
+  /** The validated topic's message for a success, e.g. `(r) => saleMessage(schemaId, r.sale)`. */
+  readonly toMessage: (valid: Extract<R, { readonly ok: true }>) => Message;
+  readonly validatedTopic: string;
+  readonly dlqTopic: string;
+  readonly metrics: KafkaMetrics;
+}
+
+/**
+ * Validates one partition's raw JSON messages: valid ones go (encoded by
+ * `toMessage`) to the validated topic, everything else — malformed JSON
+ * included — to the DLQ with its original bytes, every error and its source
+ * position. Both are acknowledged by all replicas before the batch's offsets
+ * are committed, so nothing is lost; a bad message never holds up its partition.
+ */
+export function validatingHandler<R extends ParseResult>(options: ValidatingHandlerOptions<R>) {
+  const { producer, parse, toMessage, validatedTopic, dlqTopic, metrics } = options;
+  const succeeded = (r: R): r is Extract<R, { readonly ok: true }> => r.ok;
+  const errorsOf = (r: ParseResult): readonly FieldIssue[] => (r.ok ? [] : r.errors);
+  return async (batch: PartitionBatch): Promise<void> => {
+    const valid: Message[] = [];
+    const dead: Message[] = [];
+    for (const message of batch.messages) {
+      const result = parse(message.value);
+      if (succeeded(result)) {
+        const m = toMessage(result);
+        const source = kafkaSource(batch.topic, batch.partition, message.offset);
+        valid.push({ ...m, headers: { ...m.headers, [SOURCE_HEADER]: source } });
+      } else
+        dead.push(
+          deadLetter({ topic: batch.topic, partition: batch.partition, message }, errorsOf(result)),
+        );
+    }
+    const topicMessages = [
+      ...(valid.length ? [{ topic: validatedTopic, messages: valid }] : []),
+      ...(dead.length ? [{ topic: dlqTopic, messages: dead }] : []),
+    ];
+    await sendAll(producer, topicMessages);
+    metrics.consumed.inc({ topic: batch.topic, outcome: 'ok' }, valid.length);
+    metrics.consumed.inc({ topic: batch.topic, outcome: 'dead_letter' }, dead.length);
+    metrics.produced.inc({ topic: validatedTopic }, valid.length);
+    metrics.produced.inc({ topic: dlqTopic }, dead.length);
+  };
+}
