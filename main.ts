@@ -12,20 +12,22 @@ import { createClickHouse } from './lib/clickhouse.js';
 import { createRuntime, type Runtime } from './lib/runtime.js';
 import { stackContext, stackUp } from './stack/manager.js';
 
-const ROLES = ['ingest', 'process', 'api'] as const;
+const ROLES = ['ingest', 'process', 'sink', 'api'] as const;
 type Role = (typeof ROLES)[number];
 
 // Loaded on demand so a process pays only for the roles it runs.
 const ROLE_MODULES: Record<Role, () => Promise<{ createRole: CreateRole }>> = {
   ingest: () => import('./ingest/role.js'),
   process: () => import('./processors/role.js'),
+  sink: () => import('./processors/sink/role.js'),
   api: () => import('./api/role.js'),
 };
 
 const USAGE = `usage: stockflow <command>
   all                      bring up the local stack (for components without an external URL),
                            migrate, and run every role with the API
-  ingest | process | api   run only these roles (several may be given)
+  ingest | process | sink | api
+                           run only these roles (several may be given)
   migrate                  apply pending Postgres and ClickHouse migrations
   config                   print the configuration table (Markdown)`;
 
@@ -143,7 +145,14 @@ async function main(argv: string[]): Promise<void> {
     logger,
     timeoutMs: config.shutdownTimeoutMs,
     finally: () => runtime.close(),
+    fatal: runtime.fatal.signal,
   });
+  if (command === 'all' && config.demoData === 'auto') {
+    const { publishDemoIfEmpty } = await import('./generator/demo-on-start.js');
+    publishDemoIfEmpty(runtime).catch((err: unknown) =>
+      logger.warn({ err }, 'could not publish the demo dataset'),
+    );
+  }
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

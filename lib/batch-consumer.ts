@@ -19,6 +19,8 @@ export interface BatchConsumerOptions {
   /** Handles one partition's batch; when it resolves, the batch counts as done and its offset is committed. */
   readonly handle: (batch: PartitionBatch, heartbeat: () => Promise<void>) => Promise<void>;
   readonly partitionsConsumedConcurrently?: number;
+  /** Largest fetch per partition; bigger means bigger batches for the handler. */
+  readonly maxBytesPerPartition?: number;
   /** Called when the consumer gives up (a non-retriable error): the process should exit. */
   readonly onFatal: (err: unknown) => void;
 }
@@ -34,7 +36,7 @@ export function batchConsumer(options: BatchConsumerOptions): Service & { consum
     groupId: options.groupId,
     sessionTimeout: 30_000,
     heartbeatInterval: 3_000,
-    maxBytesPerPartition: 4 * 1024 * 1024,
+    maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
     maxWaitTimeInMs: 100,
   });
   consumer.on(consumer.events.CRASH, (event) => {

@@ -86,7 +86,7 @@ export function movementBatchHandler(deps: MovementProcessorDeps) {
           const events = fresh.flatMap((d) => (d.event ? [d.event] : []));
           const state = await lockStateForEvents(client, events);
           const result = applyBatch(events, state, { now: now(), graceMs: deps.graceMs });
-          await saveBatch(client, result, deps.topics);
+          await saveBatch(client, result, deps.topics, state.movements);
           await saveOffset(client, deps.groupId, batch.topic, batch.partition, last.offset + 1n);
           deps.metrics.events.inc(
             { outcome: 'duplicate' },

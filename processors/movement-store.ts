@@ -1,5 +1,5 @@
 import type { MovementEvent } from '../domain/movement-event.js';
-import type { Movement } from '../domain/movement.js';
+import { movementStatus, type Movement } from '../domain/movement.js';
 import {
   splitStockKey,
   stockKey,
@@ -160,21 +160,33 @@ export async function saveBatch(
   client: PoolClient,
   result: BatchResult,
   topics: MovementTopics,
+  /** The movements as they were before the batch (the engine's input). */
+  previous: ReadonlyMap<string, Movement>,
 ): Promise<void> {
   if (result.movements.size > 0) {
-    const records = [...result.movements.values()].map(movementToRecord);
+    const records = [...result.movements.values()].map((m) => {
+      const before = previous.get(m.movement_id);
+      return { ...movementToRecord(m), previous_status: before ? movementStatus(before) : null };
+    });
+    // previous_status lets analytics count each transition once (into completed, in and out of in_transit).
     await client.query(
-      `WITH saved AS (
-         INSERT INTO movements AS m (movement_id, status, product_id, dep_event_id, dep_warehouse_id, dep_source,
-           dep_product_id, dep_quantity, departed_at, dep_state, dep_pending_since, dep_pending_until,
-           dep_reject_reason, arr_event_id, arr_warehouse_id, arr_source, arr_product_id, arr_quantity,
-           arrived_at, anomalies, version)
+      `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(movement_id uuid, status text, product_id uuid,
            dep_event_id text, dep_warehouse_id uuid, dep_source text, dep_product_id uuid, dep_quantity int,
            departed_at timestamptz, dep_state text, dep_pending_since timestamptz, dep_pending_until timestamptz,
            dep_reject_reason text, arr_event_id text, arr_warehouse_id uuid, arr_source text, arr_product_id uuid,
-           arr_quantity int, arrived_at timestamptz, anomalies jsonb, version int)
-         ORDER BY movement_id
+           arr_quantity int, arrived_at timestamptz, anomalies jsonb, version int, previous_status text)
+       ),
+       saved AS (
+         INSERT INTO movements AS m (movement_id, status, product_id, dep_event_id, dep_warehouse_id, dep_source,
+           dep_product_id, dep_quantity, departed_at, dep_state, dep_pending_since, dep_pending_until,
+           dep_reject_reason, arr_event_id, arr_warehouse_id, arr_source, arr_product_id, arr_quantity,
+           arrived_at, anomalies, version)
+         SELECT movement_id, status, product_id, dep_event_id, dep_warehouse_id, dep_source,
+           dep_product_id, dep_quantity, departed_at, dep_state, dep_pending_since, dep_pending_until,
+           dep_reject_reason, arr_event_id, arr_warehouse_id, arr_source, arr_product_id, arr_quantity,
+           arrived_at, anomalies, version
+         FROM input ORDER BY movement_id
          ON CONFLICT (movement_id) DO UPDATE SET
            status = EXCLUDED.status, product_id = EXCLUDED.product_id,
            dep_event_id = EXCLUDED.dep_event_id, dep_warehouse_id = EXCLUDED.dep_warehouse_id,
@@ -189,14 +201,15 @@ export async function saveBatch(
          RETURNING m.*
        )
        INSERT INTO outbox (topic, key, payload)
-       SELECT $2, movement_id::text, jsonb_build_object(
-         'movement_id', movement_id, 'status', status, 'product_id', product_id,
-         'sender_warehouse_id', dep_warehouse_id, 'sender_source', dep_source,
-         'departed_at', departed_at, 'departure_quantity', dep_quantity, 'departure_state', dep_state,
-         'receiver_warehouse_id', arr_warehouse_id, 'receiver_source', arr_source,
-         'arrived_at', arrived_at, 'arrival_quantity', arr_quantity,
-         'anomalies', anomalies, 'version', version, 'changed_at', updated_at)
-       FROM saved ORDER BY movement_id`,
+       SELECT $2, s.movement_id::text, jsonb_build_object(
+         'movement_id', s.movement_id, 'status', s.status, 'previous_status', i.previous_status,
+         'product_id', s.product_id,
+         'sender_warehouse_id', s.dep_warehouse_id, 'sender_source', s.dep_source,
+         'departed_at', s.departed_at, 'departure_quantity', s.dep_quantity, 'departure_state', s.dep_state,
+         'receiver_warehouse_id', s.arr_warehouse_id, 'receiver_source', s.arr_source,
+         'arrived_at', s.arrived_at, 'arrival_quantity', s.arr_quantity,
+         'anomalies', s.anomalies, 'version', s.version, 'changed_at', s.updated_at)
+       FROM saved s JOIN input i ON i.movement_id = s.movement_id ORDER BY s.movement_id`,
       [JSON.stringify(records), topics.movementChanges],
     );
   }

@@ -22,7 +22,7 @@ export async function sweepOnce(options: SweeperOptions): Promise<number> {
     const state = await lockExpiredPending(client, now, 500);
     if (state.movements.size === 0) return 0;
     const result = applyBatch([], state, { now, graceMs: options.graceMs });
-    await saveBatch(client, result, options.topics);
+    await saveBatch(client, result, options.topics, state.movements);
     return result.movements.size;
   });
 }
