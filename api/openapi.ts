@@ -19,6 +19,7 @@ export const responses = {
   badRequest: problemResponse('The request is malformed; `errors` names each bad field.'),
   notFound: problemResponse('No such resource.'),
   unavailable: problemResponse('A dependency is unavailable; retry later.'),
+  notAcceptable: problemResponse('The `Accept` header allows none of the media types offered.'),
 } as const;
 
 const operationalPart: OpenApiPart = {

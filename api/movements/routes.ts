@@ -1,4 +1,4 @@
-import express, { type Request, type Response } from 'express';
+import express, { type Request } from 'express';
 import {
   isoDuration,
   movementProduct,
@@ -6,6 +6,7 @@ import {
   transitFacts,
 } from '../../domain/movement.js';
 import { rowToMovement } from '../../lib/movement-rows.js';
+import { notModified } from '../etag.js';
 import { DependencyUnavailableError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { isTransientPgError, type Pool } from '../../lib/postgres.js';
 import type { ApiFeature } from '../../lib/role.js';
@@ -67,24 +68,6 @@ export function movementsFeature(deps: { pool: Pool }): ApiFeature {
 
 function param(req: Request, name: string): string {
   return String(req.params[name]);
-}
-
-/**
- * Sets the validators and answers 304 when `If-None-Match` names this ETag
- * (weak comparison, lists, `*`: RFC 9110 13.1.2). Not `req.fresh`: it ignores
- * `If-None-Match` when the request says `Cache-Control: no-cache`, which
- * fetch() adds to every conditional request. A bare `end()` bypasses the
- * response validator, which only hooks `res.json`.
- */
-function notModified(req: Request, res: Response, tag: string): boolean {
-  const etag = `W/${tag}`;
-  res.set({ ETag: etag, 'Cache-Control': 'no-cache' });
-  const header = req.get('If-None-Match');
-  if (header === undefined) return false;
-  const held = header.trim() === '*' ? [tag] : (header.match(/"[^"]*"/g) ?? []);
-  if (!held.includes(tag)) return false;
-  res.status(304).end();
-  return true;
 }
 
 /** A lost connection is a 503 the client may retry, not a 500. */

@@ -1,0 +1,36 @@
+import { ch, joinSql, sql, type Sql } from '../../../lib/clickhouse-sql.js';
+import { toCount } from '../money.js';
+import type { SplitRange } from '../params.js';
+import { inDays, inInstants, rows, type Analytics } from './run.js';
+
+export interface ProductQuantity {
+  readonly product_id: string;
+  readonly total_quantity: number;
+}
+
+/**
+ * The `limit` products with the most units sold in the range (ties by product id), whole days
+ * from the daily view and partial edge days from raw `sales`.
+ */
+export async function topProducts(
+  a: Analytics,
+  range: SplitRange,
+  limit: number,
+): Promise<ProductQuantity[]> {
+  const parts: Sql[] = [];
+  if (range.days) {
+    parts.push(sql`SELECT product_id, sum(quantity) AS units FROM ${a.db}.sales_by_product_daily
+      WHERE ${inDays(sql`day`, range.days)} GROUP BY product_id`);
+  }
+  if (range.edges.length > 0) {
+    parts.push(sql`SELECT product_id, sum(toUInt64(quantity)) AS units FROM ${a.db}.sales
+      WHERE ${inInstants(sql`paid_at`, range.edges)} GROUP BY product_id`);
+  }
+  if (parts.length === 0) return [];
+  const result = await rows<{ product_id: string; total_units: string }>(
+    a,
+    sql`SELECT product_id, sum(units) AS total_units FROM (${joinSql(parts, sql` UNION ALL `)})
+      GROUP BY product_id ORDER BY total_units DESC, product_id ASC LIMIT ${ch.uint(limit)}`,
+  );
+  return result.map((r) => ({ product_id: r.product_id, total_quantity: toCount(r.total_units) }));
+}
