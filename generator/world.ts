@@ -1,3 +1,4 @@
+import { SALE_CATEGORIES, type SaleCategory } from '../domain/sale.js';
 import type { WeightTable } from './random.js';
 import { Rng, weightTable, zipfWeights } from './random.js';
 
@@ -6,21 +7,9 @@ import { Rng, weightTable, zipfWeights } from './random.js';
 // sizes), so every run with one seed talks about the same warehouses and
 // products, and a product keeps its brand, category and price throughout.
 
-export const CATEGORIES = [
-  'clothing',
-  'shoes',
-  'bags',
-  'accessories',
-  'jewelry',
-  'beauty',
-  'sports',
-  'electronics',
-  'home',
-  'toys',
-  'books',
-  'food',
-] as const;
-export type Category = (typeof CATEGORIES)[number];
+// The one category list (domain/sale.ts): generated sales are always valid ones.
+export const CATEGORIES = SALE_CATEGORIES;
+export type Category = SaleCategory;
 
 /** Share of the catalogue and median unit price (in dollars) per category. */
 const CATEGORY_PROFILE: Record<Category, { weight: number; medianPrice: number }> = {
