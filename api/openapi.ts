@@ -15,6 +15,23 @@ const problemResponse = (description: string): JsonObject => ({
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 });
 
+/** 202 for the endpoints that accept events into Kafka. */
+export function acceptedResponse(description: string): JsonObject {
+  return {
+    description,
+    content: {
+      'application/json': {
+        schema: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['accepted'],
+          properties: { accepted: { type: 'integer', minimum: 1 } },
+        },
+      },
+    },
+  };
+}
+
 export const responses = {
   badRequest: problemResponse('The request is malformed; `errors` names each bad field.'),
   notFound: problemResponse('No such resource.'),

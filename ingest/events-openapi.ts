@@ -1,4 +1,4 @@
-import { responses, type OpenApiPart } from '../api/openapi.js';
+import { acceptedResponse, responses, type OpenApiPart } from '../api/openapi.js';
 
 const uuid = { type: 'string', format: 'uuid' } as const;
 
@@ -39,19 +39,7 @@ export const eventsOpenApi: OpenApiPart = {
           },
         },
         responses: {
-          '202': {
-            description: 'Accepted: durably in Kafka, to be applied by the processor.',
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  additionalProperties: false,
-                  required: ['accepted'],
-                  properties: { accepted: { type: 'integer', minimum: 1 } },
-                },
-              },
-            },
-          },
+          '202': acceptedResponse('Accepted: durably in Kafka, to be applied by the processor.'),
           '400': responses.badRequest,
           '503': responses.unavailable,
         },

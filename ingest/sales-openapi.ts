@@ -1,4 +1,4 @@
-import { responses, type OpenApiPart } from '../api/openapi.js';
+import { acceptedResponse, responses, type OpenApiPart } from '../api/openapi.js';
 import { SALE_CATEGORIES } from '../domain/sale.js';
 
 const identifier = (description: string) =>
@@ -44,19 +44,7 @@ export const salesOpenApi: OpenApiPart = {
           },
         },
         responses: {
-          '202': {
-            description: 'Accepted: durably in Kafka, on the validated sales topic.',
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  additionalProperties: false,
-                  required: ['accepted'],
-                  properties: { accepted: { type: 'integer', minimum: 1 } },
-                },
-              },
-            },
-          },
+          '202': acceptedResponse('Accepted: durably in Kafka, on the validated sales topic.'),
           '400': responses.badRequest,
           '503': responses.unavailable,
         },

@@ -1,9 +1,7 @@
-import type { KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DLQ_HEADERS } from '../../lib/dead-letter.js';
 import { movementEvent, SEED, uuidOf } from '../fixtures/movement-events.js';
-import { createPipeline, eventually, type Pipeline } from './pipeline-harness.js';
-import { randomName, testKafka } from './support.js';
+import { createPipeline, eventually, readTopic, type Pipeline } from './pipeline-harness.js';
 
 const json = (v: unknown) => JSON.stringify(v);
 
@@ -29,25 +27,6 @@ async function movementRow(p: Pipeline, id: string) {
     id,
   ]);
   return r.rows[0];
-}
-
-async function readTopic(topic: string, count: number): Promise<KafkaMessage[]> {
-  const consumer = testKafka().consumer({ groupId: randomName('reader') });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const got: KafkaMessage[] = [];
-  const done = new Promise<void>((resolve) => {
-    void consumer.run({
-      eachMessage: ({ message }) => {
-        got.push(message);
-        if (got.length >= count) resolve();
-        return Promise.resolve();
-      },
-    });
-  });
-  await Promise.race([done, new Promise((r) => setTimeout(r, 30_000))]);
-  await consumer.disconnect();
-  return got;
 }
 
 describe('movement pipeline: raw topic → ingest → processor → Postgres', () => {
