@@ -1,7 +1,7 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { KafkaMessage, Producer } from 'kafkajs';
 import type { MovementEvent } from '../domain/movement-event.js';
-import { applyBatch } from '../domain/stock-engine.js';
+import { applyBatch, stockKey, type StockKey } from '../domain/stock-engine.js';
 import { validateMovementEvent } from '../domain/validate-movement.js';
 import type { PartitionBatch } from '../lib/batch-consumer.js';
 import { deadLetter } from '../lib/dead-letter.js';
@@ -12,7 +12,13 @@ import { inTransaction, isTransientPgError, type Pool } from '../lib/postgres.js
 import type { ProcessorMetrics } from '../lib/processor-metrics.js';
 import { retry } from '../lib/retry.js';
 import type { MovementTopics } from '../lib/topics.js';
-import { lockOffset, lockStateForEvents, saveBatch, saveOffset } from './movement-store.js';
+import {
+  lockOffset,
+  lockPendingAt,
+  lockStateForEvents,
+  saveBatch,
+  saveOffset,
+} from './movement-store.js';
 
 function pgCode(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
@@ -74,15 +80,25 @@ export function movementBatchHandler(deps: MovementProcessorDeps) {
     return { decoded, dead, reasons };
   }
 
-  async function applyChunk(batch: PartitionBatch, chunk: readonly Decoded[]): Promise<void> {
+  const retryOptions = (partition: number) => ({
+    isTransient: isTransientPgError,
+    maxAttempts: 8,
+    onRetry: (err: unknown, attempt: number) => {
+      deps.metrics.retries.inc({ reason: pgCode(err) });
+      deps.logger.warn({ err, attempt, partition }, 'retrying movement batch');
+    },
+  });
+
+  /** Returns the stock keys whose level rose, for `settleRaised`. */
+  async function applyChunk(batch: PartitionBatch, chunk: readonly Decoded[]): Promise<StockKey[]> {
     const last = chunk[chunk.length - 1];
-    if (!last) return;
-    await retry(
+    if (!last) return [];
+    return retry(
       () =>
         inTransaction(deps.pool, async (client) => {
           const next = await lockOffset(client, deps.groupId, batch.topic, batch.partition);
           const fresh = chunk.filter((d) => d.offset >= next);
-          if (fresh.length === 0) return;
+          if (fresh.length === 0) return [];
           const events = fresh.flatMap((d) => (d.event ? [d.event] : []));
           const state = await lockStateForEvents(client, events);
           const result = applyBatch(events, state, { now: now(), graceMs: deps.graceMs });
@@ -93,17 +109,30 @@ export function movementBatchHandler(deps: MovementProcessorDeps) {
             result.duplicates + (chunk.length - fresh.length),
           );
           deps.metrics.events.inc({ outcome: 'applied' }, events.length - result.duplicates);
+          return result.changes
+            .filter((c) => c.delta > 0)
+            .map((c) => stockKey(c.warehouse_id, c.product_id));
         }),
-      {
-        isTransient: isTransientPgError,
-        maxAttempts: 8,
-        onRetry: (err, attempt) => {
-          deps.metrics.retries.inc({
-            reason: pgCode(err),
-          });
-          deps.logger.warn({ err, attempt, partition: batch.partition }, 'retrying movement batch');
-        },
-      },
+      retryOptions(batch.partition),
+    );
+  }
+
+  /**
+   * After a commit that raised stock: serve departures another processor put
+   * on hold at those keys while this batch waited for their stock lock (it
+   * could not see them yet; now they are committed).
+   */
+  async function settleRaised(partition: number, keys: readonly StockKey[]): Promise<void> {
+    if (keys.length === 0) return;
+    await retry(
+      () =>
+        inTransaction(deps.pool, async (client) => {
+          const state = await lockPendingAt(client, keys);
+          if (state.movements.size === 0) return;
+          const result = applyBatch([], state, { now: now(), graceMs: deps.graceMs });
+          await saveBatch(client, result, deps.topics, state.movements);
+        }),
+      retryOptions(partition),
     );
   }
 
@@ -124,7 +153,8 @@ export function movementBatchHandler(deps: MovementProcessorDeps) {
       deps.metrics.events.inc({ outcome: 'dead_letter' }, dead.length);
     }
     for (let i = 0; i < decoded.length; i += deps.batchSize) {
-      await applyChunk(batch, decoded.slice(i, i + deps.batchSize));
+      const raised = await applyChunk(batch, decoded.slice(i, i + deps.batchSize));
+      await settleRaised(batch.partition, raised);
       deps.onCommitted();
       await heartbeat();
     }

@@ -136,6 +136,31 @@ export async function lockStateForEvents(
 }
 
 /** Locks held departures whose grace has ended (skipping any a processor holds right now). */
+/**
+ * Locks the departures held at these stock keys, and their stock. Run after a
+ * batch that raised those levels has committed: a departure held by a
+ * concurrent transaction that committed while that batch waited for the stock
+ * lock was invisible to it, and would otherwise wait for its grace to end.
+ */
+export async function lockPendingAt(
+  client: PoolClient,
+  keys: Iterable<StockKey>,
+): Promise<BatchState> {
+  const [warehouses, products] = keyArrays(keys);
+  const ids = await client.query<{ movement_id: string }>(
+    `SELECT m.movement_id FROM movements m
+     JOIN unnest($1::uuid[], $2::uuid[]) AS k(w, p) ON m.dep_warehouse_id = k.w AND m.dep_product_id = k.p
+     WHERE m.dep_state = 'pending' ORDER BY m.movement_id`,
+    [warehouses, products],
+  );
+  const movements = await lockMovements(
+    client,
+    ids.rows.map((r) => r.movement_id),
+  );
+  const stock = await lockStock(client, pendingKeys(movements.values()));
+  return { movements, stock, appliedCounts: new Set() };
+}
+
 export async function lockExpiredPending(
   client: PoolClient,
   now: number,
