@@ -5,8 +5,8 @@ import { kafkaMetrics } from '../lib/metrics.js';
 import type { RoleParts } from '../lib/role.js';
 import type { Runtime } from '../lib/runtime.js';
 import { movementTopics, salesTopics } from '../lib/topics.js';
-import { ingestBatchHandler } from './ingest-handler.js';
-import { registerMovementSchema } from './movement-codec.js';
+import { parseMovementEvent } from '../domain/validate-movement.js';
+import { registerMovementSchema, validatedMessage } from './movement-codec.js';
 import { registerSaleSchema, saleMessage } from './sale-codec.js';
 import { validatingHandler } from './validating-handler.js';
 
@@ -17,13 +17,20 @@ export function createRole(rt: Runtime): Promise<RoleParts> {
   const sales = salesTopics(config.kafkaSalesTopic);
   const metrics = kafkaMetrics(rt.metrics);
   const producer = producerService(rt.kafka, 'ingest-producer');
-  let handler: ReturnType<typeof ingestBatchHandler> | undefined;
+  let handler: ReturnType<typeof validatingHandler> | undefined;
   let salesHandler: ReturnType<typeof validatingHandler> | undefined;
   const schema = {
     name: 'ingest-schema',
     async start() {
       const schemaId = await registerMovementSchema(rt.schemaRegistry, topics.validated);
-      handler = ingestBatchHandler({ producer: producer.producer, topics, schemaId, metrics });
+      handler = validatingHandler({
+        producer: producer.producer,
+        parse: parseMovementEvent,
+        toMessage: (valid) => validatedMessage(schemaId, valid.event),
+        validatedTopic: topics.validated,
+        dlqTopic: topics.dlq,
+        metrics,
+      });
       rt.logger.info(
         { schemaId, subject: `${topics.validated}-value` },
         'movement schema registered',
