@@ -19,6 +19,7 @@ import { createRole as sinkRole } from '../../processors/sink/role.js';
 import {
   createTestClickHouse,
   createTestDatabase,
+  deleteSubjects,
   randomName,
   testKafka,
   testLogger,
@@ -180,6 +181,7 @@ export async function createPipeline(settings: Record<string, string> = {}): Pro
         })
         .catch(() => undefined);
       await admin.disconnect();
+      await deleteSubjects([`${topics.validated}-value`, `${sales.validated}-value`]);
       await runtime.close();
       await db.drop();
       await ch.drop();

@@ -6,6 +6,7 @@ import {
   config,
   createTestClickHouse,
   createTestDatabase,
+  deleteSubjects,
   randomName,
   testKafka,
 } from './support.js';
@@ -32,6 +33,7 @@ describe('plumbing round trip', () => {
       ],
     });
     const { id } = await registry.register({ type: SchemaType.AVRO, schema }, { subject });
+    cleanups.push(() => deleteSubjects([subject]));
     expect(id).toBeGreaterThan(0);
     expect(await registry.getLatestSchemaId(subject)).toBe(id);
 

@@ -76,3 +76,12 @@ export function testKafka() {
     logger: testLogger,
   });
 }
+
+/** Deletes registry subjects a test registered (soft, then permanently); missing ones are fine. */
+export async function deleteSubjects(subjects: readonly string[]): Promise<void> {
+  for (const subject of subjects) {
+    const url = `${config.schemaRegistryUrl}/subjects/${encodeURIComponent(subject)}`;
+    await fetch(url, { method: 'DELETE' }).catch(() => undefined);
+    await fetch(`${url}?permanent=true`, { method: 'DELETE' }).catch(() => undefined);
+  }
+}

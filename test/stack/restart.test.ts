@@ -8,6 +8,7 @@ import {
   config,
   createTestClickHouse,
   createTestDatabase,
+  deleteSubjects,
   randomName,
   testKafka,
 } from '../integration/support.js';
@@ -87,6 +88,7 @@ describe.skipIf(!allLocal)('local stack restart', () => {
       format: 'JSONEachRow',
     });
     expect(await rows.json()).toEqual([{ n: 7 }]);
+    await deleteSubjects([subject]);
     await db.drop();
     await ch.drop();
   });
