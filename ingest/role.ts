@@ -30,6 +30,7 @@ export function createRole(rt: Runtime): Promise<RoleParts> {
         validatedTopic: topics.validated,
         dlqTopic: topics.dlq,
         metrics,
+        logger: rt.logger,
       });
       rt.logger.info(
         { schemaId, subject: `${topics.validated}-value` },
@@ -43,6 +44,7 @@ export function createRole(rt: Runtime): Promise<RoleParts> {
         validatedTopic: sales.validated,
         dlqTopic: sales.dlq,
         metrics,
+        logger: rt.logger,
       });
       rt.logger.info(
         { schemaId: saleSchemaId, subject: `${sales.validated}-value` },

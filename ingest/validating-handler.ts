@@ -1,5 +1,6 @@
 import type { Message, Producer } from 'kafkajs';
 import { SOURCE_HEADER, kafkaSource } from '../lib/provenance.js';
+import type { Logger } from '../lib/logger.js';
 import type { PartitionBatch } from '../lib/batch-consumer.js';
 import { deadLetter } from '../lib/dead-letter.js';
 import type { FieldIssue } from '../lib/errors.js';
@@ -19,6 +20,8 @@ export interface ValidatingHandlerOptions<R extends ParseResult> {
   readonly validatedTopic: string;
   readonly dlqTopic: string;
   readonly metrics: KafkaMetrics;
+  /** Each refused message is logged with its position and first errors, so an operator can find it in the DLQ. */
+  readonly logger: Logger;
 }
 
 /**
@@ -29,7 +32,7 @@ export interface ValidatingHandlerOptions<R extends ParseResult> {
  * are committed, so nothing is lost; a bad message never holds up its partition.
  */
 export function validatingHandler<R extends ParseResult>(options: ValidatingHandlerOptions<R>) {
-  const { producer, parse, toMessage, validatedTopic, dlqTopic, metrics } = options;
+  const { producer, parse, toMessage, validatedTopic, dlqTopic, metrics, logger } = options;
   const succeeded = (r: R): r is Extract<R, { readonly ok: true }> => r.ok;
   const errorsOf = (r: ParseResult): readonly FieldIssue[] => (r.ok ? [] : r.errors);
   return async (batch: PartitionBatch): Promise<void> => {
@@ -41,10 +44,21 @@ export function validatingHandler<R extends ParseResult>(options: ValidatingHand
         const m = toMessage(result);
         const source = kafkaSource(batch.topic, batch.partition, message.offset);
         valid.push({ ...m, headers: { ...m.headers, [SOURCE_HEADER]: source } });
-      } else
-        dead.push(
-          deadLetter({ topic: batch.topic, partition: batch.partition, message }, errorsOf(result)),
+      } else {
+        const errors = errorsOf(result);
+        logger.warn(
+          {
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: message.offset,
+            dlq: dlqTopic,
+            errors: errors.slice(0, 3),
+            error_count: errors.length,
+          },
+          'refused message sent to the dead-letter topic',
         );
+        dead.push(deadLetter({ topic: batch.topic, partition: batch.partition, message }, errors));
+      }
     }
     const topicMessages = [
       ...(valid.length ? [{ topic: validatedTopic, messages: valid }] : []),

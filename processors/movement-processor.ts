@@ -109,6 +109,16 @@ export function movementBatchHandler(deps: MovementProcessorDeps) {
             result.duplicates + (chunk.length - fresh.length),
           );
           deps.metrics.events.inc({ outcome: 'applied' }, events.length - result.duplicates);
+          deps.logger.debug(
+            {
+              partition: batch.partition,
+              offsets: [String(fresh[0]?.offset), String(last.offset)],
+              events: events.length,
+              duplicates: result.duplicates,
+              event_ids: events.slice(0, 5).map((e) => `${e.data.movement_id}/${e.data.event}`),
+            },
+            'applied movement batch',
+          );
           return result.changes
             .filter((c) => c.delta > 0)
             .map((c) => stockKey(c.warehouse_id, c.product_id));
