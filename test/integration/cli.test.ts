@@ -1,18 +1,19 @@
-import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../stack/paths.js';
+import { runStockflow as run, spawnStockflow, stopChild } from './support.js';
 
-const tsx = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
-
-function run(args: string[], env: Record<string, string>) {
-  return spawnSync(tsx, args, {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, LOG_FORMAT: 'json', ...env },
-    encoding: 'utf8',
-    timeout: 60_000,
+/** Resolves with the API's URL once the process logs that it listens; collects its output. */
+function listening(child: ChildProcess, output: { text: string }): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output.text += chunk.toString();
+      const match = /"url":"(http:\/\/[^"]+)","msg":"HTTP listening"/.exec(output.text);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`exited early with ${code}: ${output.text}`)));
   });
 }
 
@@ -50,45 +51,23 @@ describe('command line', () => {
   });
 
   it('SIGTERM drains and exits 0', async () => {
-    const child = spawn(tsx, ['main.ts', 'api'], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, LOG_FORMAT: 'json', PORT: '0' },
-    });
-    let output = '';
-    const listening = new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /"url":"(http:\/\/[^"]+)","msg":"HTTP listening"/.exec(output);
-        if (match?.[1]) resolve(match[1]);
-      });
-      child.once('exit', (code) => reject(new Error(`exited early with ${code}: ${output}`)));
-    });
-    const url = await listening;
-    const health = await fetch(`${url}/health`);
-    expect(health.status).toBe(200);
-    const ready = await fetch(`${url}/ready`);
-    expect(ready.status).toBe(200);
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(output).toContain('"msg":"shutdown complete"');
+    const child = spawnStockflow(['api'], { PORT: '0' });
+    const output = { text: '' };
+    try {
+      const url = await listening(child, output);
+      expect((await fetch(`${url}/health`)).status).toBe(200);
+      expect((await fetch(`${url}/ready`)).status).toBe(200);
+      expect(await stopChild(child, 'SIGTERM')).toBe(0);
+      expect(output.text).toContain('"msg":"shutdown complete"');
+    } finally {
+      await stopChild(child, 'SIGKILL');
+    }
   });
 
   it('/ready answers 503 and names the dependency that is down', async () => {
-    const child = spawn(tsx, ['main.ts', 'api'], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, LOG_FORMAT: 'json', PORT: '0', CLICKHOUSE_URL: 'http://127.0.0.1:1' },
-    });
+    const child = spawnStockflow(['api'], { PORT: '0', CLICKHOUSE_URL: 'http://127.0.0.1:1' });
     try {
-      let output = '';
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (chunk: Buffer) => {
-          output += chunk.toString();
-          const match = /"url":"(http:\/\/[^"]+)","msg":"HTTP listening"/.exec(output);
-          if (match?.[1]) resolve(match[1]);
-        });
-        child.once('exit', (code) => reject(new Error(`exited early with ${code}: ${output}`)));
-      });
+      const url = await listening(child, { text: '' });
       const res = await fetch(`${url}/ready`);
       expect(res.status).toBe(503);
       const body = (await res.json()) as {
@@ -101,7 +80,7 @@ describe('command line', () => {
       expect(body.checks.kafka?.status).toBe('up');
       expect(body.checks.schema_registry?.status).toBe('up');
     } finally {
-      child.kill('SIGTERM');
+      await stopChild(child, 'SIGKILL');
     }
   });
 });

@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../stack/paths.js';
 import { coveredWorkload, type Workload } from '../fixtures/workload.js';
 import { createPipeline, eventually, type Pipeline } from './pipeline-harness.js';
+import { spawnStockflow, stopChild } from './support.js';
 
 async function assertExact(p: Pipeline, workload: Workload): Promise<void> {
   const rows = await p.runtime.pool.query<{
@@ -38,7 +37,7 @@ describe('exactly-once effect on Postgres', () => {
   let p: Pipeline | undefined;
   const children: ChildProcess[] = [];
   afterEach(async () => {
-    for (const c of children.splice(0)) c.kill('SIGKILL');
+    for (const c of children.splice(0)) await stopChild(c, 'SIGKILL');
     await p?.close();
   });
 
@@ -63,21 +62,19 @@ describe('exactly-once effect on Postgres', () => {
     const pipeline = p;
     const workload = coveredWorkload({ movements: 3000, warehouses: 5, products: 3, seed: 11 });
     await pipeline.startRole('ingest');
-    const tsx = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
     const startProcessor = () => {
-      const child = spawn(tsx, ['main.ts', 'process'], {
-        cwd: PROJECT_ROOT,
-        env: { ...process.env, ...pipeline.env, PORT: '0', LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
-        stdio: 'ignore',
-      });
+      const child = spawnStockflow(
+        ['process'],
+        { ...pipeline.env, PORT: '0', LOG_LEVEL: 'warn' },
+        'ignore',
+      );
       children.push(child);
       return child;
     };
     const first = startProcessor();
     await pipeline.produceRaw(workload.counts.map((e) => JSON.stringify(e)));
     await pipeline.caughtUp();
-    first.kill('SIGTERM');
-    await new Promise((resolve) => first.once('exit', resolve));
+    expect(await stopChild(first, 'SIGTERM')).toBe(0);
     await pipeline.produceRaw(workload.legs.map((e) => JSON.stringify(e)));
     const total = workload.counts.length + workload.legs.length;
     const victim = startProcessor();
@@ -93,8 +90,7 @@ describe('exactly-once effect on Postgres', () => {
       60_000,
       'progress',
     );
-    victim.kill('SIGKILL');
-    await new Promise((resolve) => victim.once('exit', resolve));
+    await stopChild(victim, 'SIGKILL');
     const atCrash = await applied();
     expect(atCrash).toBeLessThan(total);
     await sleep(200);

@@ -1,15 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revenueCents } from '../../domain/sale.js';
 import { registerSaleSchema, saleMessage } from '../../ingest/sale-codec.js';
 import { createClickHouse, type ClickHouseClient } from '../../lib/clickhouse.js';
 import { sendAll } from '../../lib/produce-chunked.js';
 import { salesTopics } from '../../lib/topics.js';
-import { PROJECT_ROOT } from '../../stack/paths.js';
 import { SOURCE_HEADER } from '../../lib/provenance.js';
 import { generatedSales } from '../fixtures/sales.js';
 import { createPipeline, eventually, type Pipeline } from './pipeline-harness.js';
+import { spawnStockflow, stopChild } from './support.js';
 
 // The sink killed with SIGKILL in the middle of a large backlog, restarted,
 // and fed duplicates at new offsets, still stores every sale line exactly once:
@@ -29,15 +28,7 @@ describe('ClickHouse sink: sales, exactly once through a crash and duplicates', 
   };
 
   const startSink = () => {
-    const child = spawn(
-      path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'),
-      ['main.ts', 'sink'],
-      {
-        cwd: PROJECT_ROOT,
-        env: { ...process.env, ...p.env, PORT: '0', LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
-        stdio: 'ignore',
-      },
-    );
+    const child = spawnStockflow(['sink'], { ...p.env, PORT: '0', LOG_LEVEL: 'warn' }, 'ignore');
     children.push(child);
     return child;
   };
@@ -67,7 +58,7 @@ describe('ClickHouse sink: sales, exactly once through a crash and duplicates', 
     ]);
   });
   afterAll(async () => {
-    for (const c of children) c.kill('SIGKILL');
+    for (const c of children) await stopChild(c, 'SIGKILL');
     await ch.close();
     await p.close();
   });
@@ -81,8 +72,7 @@ describe('ClickHouse sink: sales, exactly once through a crash and duplicates', 
       120_000,
       'the sink to start writing',
     );
-    victim.kill('SIGKILL');
-    await new Promise((resolve) => victim.once('exit', resolve));
+    await stopChild(victim, 'SIGKILL');
     const atCrash = Number(await one(`SELECT count() AS v FROM ${db}.sales`));
     expect(atCrash).toBeLessThan(sales.length);
     startSink();
