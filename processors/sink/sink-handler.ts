@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { KafkaMessage, Message, Producer } from 'kafkajs';
 import type { PartitionBatch } from '../../lib/batch-consumer.js';
@@ -8,7 +9,7 @@ import type { Logger } from '../../lib/logger.js';
 import { sendAll } from '../../lib/produce-chunked.js';
 import { isTransientClickHouseError } from './clickhouse-errors.js';
 import { retry } from '../../lib/retry.js';
-import type { Row, SinkTable } from './sink-tables.js';
+import { tsvRows, type Row, type SinkTable } from './sink-tables.js';
 import type { Counter } from 'prom-client';
 
 export interface SinkSource {
@@ -29,8 +30,10 @@ export interface SinkDeps {
   readonly rows: Counter<'table' | 'outcome'>;
 }
 
-// 18.16 caps a query's text at 256 KiB; identity lookups go in slices well below it.
-const LOOKUP_SLICE = 2_000;
+// One identity lookup per batch (up to this many rows): the identities travel as one array literal,
+// which 18.16 parses as a single AST element, so only the query's byte size is raised per query.
+const LOOKUP_SLICE = 100_000;
+const QUERY_SIZE_MARGIN = 64 * 1024;
 
 /** The highest offset of this partition already in ClickHouse, if any. */
 async function storedOffset(
@@ -54,16 +57,49 @@ async function alreadyStored(
   const seen = new Set<string>();
   for (let i = 0; i < rows.length; i += LOOKUP_SLICE) {
     const q = table.seenQuery(deps.database, rows.slice(i, i + LOOKUP_SLICE));
-    const result = await deps.clickhouse.query({ query: q.text, format: 'JSONEachRow' });
+    const result = await deps.clickhouse.query({
+      query: q.text,
+      format: 'JSONEachRow',
+      // 18.16 caps a query's text at 256 KiB by default.
+      clickhouse_settings: {
+        max_query_size: String(Buffer.byteLength(q.text) + QUERY_SIZE_MARGIN),
+      },
+    });
     for (const r of await result.json<Row>()) seen.add(table.identity(r));
   }
   return seen;
 }
 
-async function decode(deps: SinkDeps, source: SinkSource, message: KafkaMessage): Promise<unknown> {
-  const value = message.value ?? Buffer.alloc(0);
-  if (source.format === 'avro') return deps.registry.decode(value);
-  return JSON.parse(value.toString('utf8')) as unknown;
+/** What decodes a schema id's messages: the registry client's own writer type for that id. */
+interface Decoder {
+  fromBuffer(payload: Buffer): unknown;
+}
+
+/**
+ * Decodes messages without a promise per message: the first message of each schema id goes
+ * through `registry.decode` (which fetches and caches the writer schema, and whose errors dead-letter
+ * the message as before); later ones are decoded synchronously with that same writer type, exactly
+ * as `registry.decode` would (Confluent wire format: magic byte 0, int32 id, Avro body).
+ */
+function decoder(deps: SinkDeps) {
+  const writers = new Map<number, Decoder>();
+  const fast = (source: SinkSource, value: Buffer): { value: unknown } | undefined => {
+    if (source.format === 'json') return { value: JSON.parse(value.toString('utf8')) as unknown };
+    if (value.length < 5 || value[0] !== 0) return undefined;
+    const writer = writers.get(value.readInt32BE(1));
+    return writer && { value: writer.fromBuffer(value.subarray(5)) };
+  };
+  const slow = async (value: Buffer): Promise<unknown> => {
+    const decoded: unknown = await deps.registry.decode(value);
+    const id = value.readInt32BE(1);
+    writers.set(id, await deps.registry.getSchema(id)); // cached by decode: no request
+    return decoded;
+  };
+  return (source: SinkSource, message: KafkaMessage): unknown => {
+    const value = message.value ?? Buffer.alloc(0);
+    const hit = fast(source, value);
+    return hit ? hit.value : slow(value);
+  };
 }
 
 /**
@@ -73,6 +109,7 @@ async function decode(deps: SinkDeps, source: SinkSource, message: KafkaMessage)
  * is already in the table.
  */
 export function sinkBatchHandler(deps: SinkDeps) {
+  const decode = decoder(deps);
   return async (batch: PartitionBatch): Promise<void> => {
     const source = deps.sources.get(batch.topic);
     if (!source) throw new Error(`sink has no table for topic ${batch.topic}`);
@@ -85,7 +122,9 @@ export function sinkBatchHandler(deps: SinkDeps) {
     for (const message of fresh) {
       let row: Row | string;
       try {
-        row = table.toRow(await decode(deps, source, message), message, {
+        let value = decode(source, message);
+        if (value instanceof Promise) value = await value;
+        row = table.toRow(value, message, {
           topic: batch.topic,
           partition: batch.partition,
           offset: message.offset,
@@ -110,12 +149,15 @@ export function sinkBatchHandler(deps: SinkDeps) {
     const insert = rows.filter((r) => !stale.has(table.identity(r)));
     if (dead.length > 0) await sendAll(deps.producer, [{ topic: source.dlq, messages: dead }]);
     if (insert.length > 0) {
+      // TabSeparated: about half the work of JSONEachRow, in Node and in ClickHouse.
+      const body = tsvRows(table, insert);
       await retry(
         () =>
           deps.clickhouse.insert({
             table: `${deps.database}.${table.table}`,
-            values: insert,
-            format: 'JSONEachRow',
+            columns: [...table.columns],
+            values: Readable.from([body], { objectMode: false }),
+            format: 'TabSeparated',
           }),
         { isTransient: isTransientClickHouseError, maxAttempts: 5, baseDelayMs: 200 },
       );

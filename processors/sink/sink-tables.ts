@@ -19,10 +19,17 @@ export type Row = Record<string, string | number>;
 export interface SinkTable {
   readonly kind: SinkKind;
   readonly table: string;
+  /** Every column `toRow` fills, in the order inserts send them. */
+  readonly columns: readonly [string, ...string[]];
+  /** The DateTime columns among them (epoch seconds in rows). */
+  readonly dateTimeColumns: readonly string[];
   /** Turns a decoded message into a row, or says why it can't. */
   toRow(value: unknown, message: KafkaMessage, position: Position): Row | string;
   identity(row: Row): string;
-  /** Which of these identities are already stored (a query on a small primary-key index). */
+  /**
+   * Which of these identities are already stored (a query on a small primary-key index). The
+   * identities go in one array literal, a single AST element however many there are.
+   */
   seenQuery(db: string, rows: readonly Row[]): Sql;
   /** The column holding the identity in seenQuery's answer. */
   readonly seenColumns: readonly string[];
@@ -51,9 +58,83 @@ const kafkaColumns = (p: Position): Row => ({
   _offset: p.offset,
 });
 
+const KAFKA_COLUMNS = ['_topic', '_partition', '_offset'] as const;
+
+// TabSeparated escapes: a backslash, tab or line break inside a value would end the field or row.
+const TSV_SPECIAL = /[\\\t\n\r\0]/;
+const TSV_SPECIALS = /[\\\t\n\r\0]/g;
+const TSV_ESCAPES: Readonly<Record<string, string>> = {
+  '\\': '\\\\',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\0': '\\0',
+};
+const tsvValue = (v: string | number | undefined): string =>
+  typeof v === 'number'
+    ? String(v)
+    : v === undefined
+      ? ''
+      : TSV_SPECIAL.test(v)
+        ? v.replace(TSV_SPECIALS, (c) => TSV_ESCAPES[c] ?? c)
+        : v;
+
+const UINT32 = 2 ** 32;
+/**
+ * Epoch seconds for a DateTime column, read by ClickHouse as JSONEachRow reads a number there (an
+ * integer wrapped into UInt32). In text formats 18.16 takes a value for `YYYY-MM-DD hh:mm:ss`
+ * unless its fifth character is a digit, so short values are zero-padded to five digits, and
+ * negative ones, which the text format refuses, are wrapped here.
+ */
+const tsvDateTime = (v: string | number | undefined): string =>
+  typeof v === 'number' && Number.isSafeInteger(v)
+    ? String(v < 0 ? ((v % UINT32) + UINT32) % UINT32 : v).padStart(5, '0')
+    : tsvValue(v);
+
+/**
+ * Rows as a TabSeparated body in `table.columns` order (numbers as JSON would print them), each
+ * line written straight into one buffer: joining 100k line strings costs several times more.
+ */
+export function tsvRows(table: SinkTable, rows: readonly Row[]): Buffer {
+  const { columns } = table;
+  const format = columns.map((c) => (table.dateTimeColumns.includes(c) ? tsvDateTime : tsvValue));
+  let buf = Buffer.allocUnsafe(Math.max(1024, rows.length * 192));
+  let at = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    let line = format[0]!(row[columns[0]]);
+    for (let c = 1; c < columns.length; c++) line += `\t${format[c]!(row[columns[c]!])}`;
+    line += '\n';
+    if (at + line.length * 3 > buf.length) {
+      // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+      const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, at + line.length * 3));
+      buf.copy(bigger, 0, 0, at);
+      buf = bigger;
+    }
+    at += buf.write(line, at, 'utf8');
+  }
+  return buf.subarray(0, at);
+}
+
 export const salesTable: SinkTable = {
   kind: 'sale',
   table: 'sales',
+  columns: [
+    'source_id',
+    'order_id',
+    'product_id',
+    'buyer_id',
+    'seller_id',
+    'seller_country',
+    'buyer_country',
+    'paid_at',
+    'brand',
+    'category',
+    'revenue_cents',
+    'quantity',
+    ...KAFKA_COLUMNS,
+  ],
+  dateTimeColumns: ['paid_at'],
   toRow(value, message, position) {
     const s = value as Record<string, unknown>;
     let cents: number;
@@ -83,16 +164,29 @@ export const salesTable: SinkTable = {
   },
   identity: (row) => String(row.source_id),
   seenQuery: (db, rows) =>
-    sql`SELECT source_id FROM ${ch.identifier(db)}.sales_seen WHERE source_id IN (${joinSql(
+    sql`SELECT source_id FROM ${ch.identifier(db)}.sales_seen WHERE source_id IN (SELECT arrayJoin([${joinSql(
       rows.map((r) => ch.string(String(r.source_id))),
       sql`, `,
-    )})`,
+    )}]))`,
   seenColumns: ['source_id'],
 };
 
 export const stockChangesTable: SinkTable = {
   kind: 'stock_change',
   table: 'stock_changes',
+  columns: [
+    'ledger_id',
+    'warehouse_id',
+    'product_id',
+    'reason',
+    'delta',
+    'balance',
+    'movement_id',
+    'occurred_at',
+    'recorded_at',
+    ...KAFKA_COLUMNS,
+  ],
+  dateTimeColumns: ['occurred_at', 'recorded_at'],
   toRow(value, _message, position) {
     const c = value as Record<string, unknown>;
     const ledger = Number(c.ledger_id);
@@ -112,16 +206,32 @@ export const stockChangesTable: SinkTable = {
   },
   identity: (row) => String(row.ledger_id),
   seenQuery: (db, rows) =>
-    sql`SELECT ledger_id FROM ${ch.identifier(db)}.stock_changes_seen WHERE ledger_id IN (${joinSql(
+    sql`SELECT ledger_id FROM ${ch.identifier(db)}.stock_changes_seen WHERE ledger_id IN (SELECT toUInt64(arrayJoin([${joinSql(
       rows.map((r) => ch.uint(Number(r.ledger_id))),
       sql`, `,
-    )})`,
+    )}])))`,
   seenColumns: ['ledger_id'],
 };
 
 export const movementChangesTable: SinkTable = {
   kind: 'movement_change',
   table: 'movement_changes',
+  columns: [
+    'movement_id',
+    'version',
+    'status',
+    'previous_status',
+    'product_id',
+    'sender_warehouse_id',
+    'receiver_warehouse_id',
+    'departed_at',
+    'arrived_at',
+    'departure_quantity',
+    'arrival_quantity',
+    'changed_at',
+    ...KAFKA_COLUMNS,
+  ],
+  dateTimeColumns: ['departed_at', 'arrived_at', 'changed_at'],
   toRow(value, _message, position) {
     const m = value as Record<string, unknown>;
     const version = Number(m.version);
@@ -145,9 +255,13 @@ export const movementChangesTable: SinkTable = {
   },
   identity: (row) => `${String(row.movement_id)}:${String(row.version)}`,
   seenQuery: (db, rows) =>
-    sql`SELECT movement_id, version FROM ${ch.identifier(db)}.movement_changes WHERE (movement_id, version) IN (${joinSql(
-      rows.map((r) => sql`(${ch.string(String(r.movement_id))}, ${ch.uint(Number(r.version))})`),
-      sql`, `,
-    )})`,
+    sql`SELECT movement_id, version FROM ${ch.identifier(db)}.movement_changes WHERE (movement_id, version) IN (
+      SELECT m, toUInt32(v) FROM system.one ARRAY JOIN [${joinSql(
+        rows.map((r) => ch.string(String(r.movement_id))),
+        sql`, `,
+      )}] AS m, [${joinSql(
+        rows.map((r) => ch.uint(Number(r.version))),
+        sql`, `,
+      )}] AS v)`,
   seenColumns: ['movement_id', 'version'],
 };
