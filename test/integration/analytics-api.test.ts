@@ -1255,11 +1255,11 @@ describe('analytics API', () => {
 
       // Rewrite a view behind the sink's back (no new offset): the cached answer stands.
       await ch.client.insert({
-        table: `${ch.name}.sales_by_product_daily`,
+        table: `${ch.name}.sales_by_category_daily`,
         values: [
           {
             day: '2025-01-20',
-            product_id: 'P-behind-the-back',
+            category: 'shoes',
             revenue_cents: 500,
             quantity: 1,
             lines: 1,
