@@ -3,7 +3,8 @@
 // (default http://127.0.0.1:8000), or, when none answers there, of one started
 // in this process on an isolated pipeline; runs loadtest/k6/movements-api.js;
 // renders loadtest/results/latency.svg from k6's JSON output.
-// K6_PROFILE=short gives a 40 s run instead of 2 minutes. Exits with k6's exit code (99: a threshold crossed).
+// K6_PROFILE=short gives a 40 s run instead of 2 minutes. Exits with k6's
+// exit code (99: a k6 threshold was crossed).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -17,6 +18,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import type { Logger } from '../lib/logger.js';
+import type { Pipeline } from '../test/integration/pipeline-harness.js';
 import { createApp } from '../api/app.js';
 import { createRole as apiRole } from '../api/role.js';
 import { loadConfig, settings } from '../lib/config.js';
@@ -99,13 +102,22 @@ async function startInProcess(port: number): Promise<Target> {
   await admin.connect();
   await ensureMovementTopics(admin, p.topics, p.config.kafkaPartitions);
   await admin.disconnect();
+  try {
+    return await serveInProcess(p, port, testLogger);
+  } catch (err) {
+    await p.close(); // nothing of a half-started pipeline stays behind
+    throw err;
+  }
+}
+
+async function serveInProcess(p: Pipeline, port: number, logger: Logger): Promise<Target> {
   await p.startRole('ingest');
   await p.startRole('process');
-  const rt = createRuntime(p.config, testLogger, createRegistry());
+  const rt = createRuntime(p.config, logger, createRegistry());
   const api = await apiRole(rt);
   for (const s of api.services) await s.start();
   const app = createApp({
-    logger: testLogger,
+    logger,
     metrics: rt.metrics,
     checks: rt.checks,
     features: api.features,
@@ -548,6 +560,24 @@ function renderSvg(ws: readonly Window[], stages: readonly Stage[], title: strin
   return out.join('\n');
 }
 
+/** One line per stage: the numbers behind the chart. */
+function printStages(stages: readonly Stage[], samples: readonly Sample[], dropped: number[]) {
+  console.log('\nstage          | req/s  | p50 ms | p95 ms | p99 ms | errors | dropped');
+  for (const s of stages) {
+    const st = stats(samples.filter((x) => x.stage === s.label));
+    const drops = dropped.filter((t) => t >= s.start && t < s.end).length;
+    const cells = [st.count / (s.end - s.start), st.p50, st.p95, st.p99];
+    console.log(
+      [
+        s.label.padEnd(14),
+        ...cells.map((c, i) => c.toFixed(i === 0 ? 0 : 1).padStart(6)),
+        `${((100 * st.failed) / Math.max(1, st.count)).toFixed(2).padStart(5)}%`,
+        drops,
+      ].join(' | '),
+    );
+  }
+}
+
 // --- main -------------------------------------------------------------------------
 
 async function main(): Promise<number> {
@@ -586,6 +616,7 @@ async function main(): Promise<number> {
     // In-process, the API shares this event loop: how long did work wait for it?
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();
+    const cpuBefore = process.cpuUsage();
     // Not spawnSync: the API may be served from this very process's event loop.
     // Without a terminal k6 prints a progress line every second: --quiet keeps the summary only.
     const quiet = process.stdout.isTTY ? [] : ['--quiet'];
@@ -595,21 +626,11 @@ async function main(): Promise<number> {
     const [code] = (await once(child, 'exit')) as [number | null];
     clearTimeout(killer);
     lag.disable();
+    const used = process.cpuUsage(cpuBefore);
     const serverAfter = await serverTime(target.url);
     const { samples, dropped } = await readSamples(json);
     const stages = stagesOf(k6, env);
-    const byStage = stages.map((s) => ({
-      s,
-      st: stats(samples.filter((x) => x.stage === s.label)),
-    }));
-    console.log('\nstage          | req/s  | p50 ms | p95 ms | p99 ms | errors | dropped');
-    for (const { s, st } of byStage) {
-      const secs = s.end - s.start;
-      const drops = dropped.filter((t) => t >= s.start && t < s.end).length;
-      console.log(
-        `${s.label.padEnd(14)} | ${(st.count / secs).toFixed(0).padStart(6)} | ${st.p50.toFixed(1).padStart(6)} | ${st.p95.toFixed(1).padStart(6)} | ${st.p99.toFixed(1).padStart(6)} | ${((100 * st.failed) / Math.max(1, st.count)).toFixed(2).padStart(5)}% | ${drops}`,
-      );
-    }
+    printStages(stages, samples, dropped);
     const all = stats(samples);
     const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '';
     // Requests still in flight when the last stage ended (k6's graceful stop) are left off the chart.
@@ -625,7 +646,7 @@ async function main(): Promise<number> {
     say(
       `server side: ${served} /api requests, mean ${((1000 * (serverAfter.sum - serverBefore.sum)) / Math.max(1, served)).toFixed(1)} ms in the handler (k6 saw a mean of ${(samples.reduce((a, x) => a + x.ms, 0) / Math.max(1, samples.length)).toFixed(1)} ms)` +
         (target.inProcess
-          ? `; this process's event-loop delay p50 ${(lag.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms, max ${(lag.max / 1e6).toFixed(0)} ms`
+          ? `; this process: ${((used.user + used.system) / 1000 / Math.max(1, served)).toFixed(2)} ms CPU per request, event-loop delay p50 ${(lag.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms, max ${(lag.max / 1e6).toFixed(0)} ms`
           : ''),
     );
     say(`chart: ${path.join(RESULTS, 'latency.svg')}; dashboard: ${env.K6_WEB_DASHBOARD_EXPORT}`);
