@@ -482,7 +482,8 @@ function throughput(
 /**
  * CPU this process spent per event (all roles run here; polling is a small
  * share): steadier than wall time on a shared machine, and 1 s / (CPU per
- * event) is the rate at which one core would be saturated.
+ * event) is the rate at which one core would be saturated. Over 100% of wall
+ * time means V8's helper threads (GC) worked alongside the event loop.
  */
 function cpuRow(
   role: string,
@@ -495,7 +496,7 @@ function cpuRow(
   const wall = ((to ?? now()) - from) / 1000;
   return {
     measure: `${role} CPU per event`,
-    result: `${((cpuSeconds / events) * 1e6).toFixed(0)} µs (${fmt(events / cpuSeconds)} ev/s per core; process ${fmt((100 * cpuSeconds) / wall)}% busy)`,
+    result: `${((cpuSeconds / events) * 1e6).toFixed(0)} µs (${fmt(events / cpuSeconds)} ev/s per core; process CPU ${fmt((100 * cpuSeconds) / wall)}% of wall time)`,
   };
 }
 
