@@ -133,7 +133,7 @@ export const settings = {
   processorBatchSize: setting(
     'PROCESSOR_BATCH_SIZE',
     int(1, 100_000),
-    '2000',
+    '5000',
     'Most events the processor applies in one Postgres transaction.',
   ),
   schemaRegistryUrl: setting(
