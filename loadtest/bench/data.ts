@@ -1,6 +1,7 @@
 // Deterministic data for the analytics benchmark: sale lines over one year (orders of 1–4
 // lines, skewed products, sellers and buyers, 40 countries, the 12 categories), stock changes
 // with consistent balances and movement changes, generated fast enough for 10 million lines.
+import { salesTable } from '../../processors/sink/sink-tables.js';
 import { SALE_CATEGORIES, type Sale } from '../../domain/sale.js';
 
 export const YEAR_START = Date.UTC(2025, 0, 1) / 1000; // epoch seconds
@@ -146,24 +147,8 @@ export function toSale(line: SaleLine): Sale {
   };
 }
 
-/** Columns of the raw `sales` table in the order `salesTsv` writes them. */
-export const SALES_COLUMNS = [
-  'source_id',
-  'order_id',
-  'product_id',
-  'buyer_id',
-  'seller_id',
-  'seller_country',
-  'buyer_country',
-  'paid_at',
-  'brand',
-  'category',
-  'revenue_cents',
-  'quantity',
-  '_topic',
-  '_partition',
-  '_offset',
-] as const;
+/** Columns of the raw `sales` table in the order `salesTsv` writes them: the sink's own order. */
+export const SALES_COLUMNS = salesTable.columns;
 
 /**
  * The next `count` lines as TabSeparated rows of the raw `sales` table (ASCII only, no value holds
