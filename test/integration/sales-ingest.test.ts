@@ -9,29 +9,11 @@ import { salesFeature } from '../../ingest/sales-route.js';
 import { DLQ_HEADERS } from '../../lib/dead-letter.js';
 import { createRegistry } from '../../lib/metrics.js';
 import { createPipeline, readTopic, type Pipeline } from './pipeline-harness.js';
+import { SEED_003_REQUEST, SEED_003_SALE } from '../fixtures/sales.js';
 import { testKafka, testLogger } from './support.js';
 
-// The example request of seed 003, exactly.
-const seed = {
-  ID_ORDER: '34033734',
-  ID_PRODUCT: '13681706',
-  ID_BUYER: '9666775',
-  ID_SELLER: '6723223',
-  ID_SELLER_COUNTRY: '203',
-  ID_BUYER_COUNTRY: '170',
-  DATE_PAYMENT: '2021-01-07 00:09:24',
-  BRAND: 'Dsquared2',
-  CATEGORY: 'clothing',
-  REVENUE: 57.27,
-};
-
-const seedSale: Sale = {
-  ...seed,
-  DATE_PAYMENT: Date.parse('2021-01-07T00:09:24Z'),
-  CATEGORY: 'clothing',
-  REVENUE: '57.27',
-  QUANTITY: 1,
-};
+const seed = SEED_003_REQUEST;
+const seedSale: Sale = SEED_003_SALE;
 
 const json = (v: unknown) => JSON.stringify(v);
 

@@ -5,36 +5,12 @@ import { saleAvroSchema, saleAvroType } from '../../domain/sale-schema.js';
 import type { SaleValidationResult } from '../../domain/validate-sale.js';
 import { parseSale, validateSale } from '../../domain/validate-sale.js';
 import type { FieldIssue } from '../../lib/errors.js';
+import { SEED_003_REQUEST, SEED_003_SALE } from '../fixtures/sales.js';
 
 type Json = Record<string, unknown>;
 
-// The example request of seed 003, exactly.
-const seed = {
-  ID_ORDER: '34033734',
-  ID_PRODUCT: '13681706',
-  ID_BUYER: '9666775',
-  ID_SELLER: '6723223',
-  ID_SELLER_COUNTRY: '203',
-  ID_BUYER_COUNTRY: '170',
-  DATE_PAYMENT: '2021-01-07 00:09:24',
-  BRAND: 'Dsquared2',
-  CATEGORY: 'clothing',
-  REVENUE: 57.27,
-};
-
-const seedSale: Sale = {
-  ID_ORDER: '34033734',
-  ID_PRODUCT: '13681706',
-  ID_BUYER: '9666775',
-  ID_SELLER: '6723223',
-  ID_SELLER_COUNTRY: '203',
-  ID_BUYER_COUNTRY: '170',
-  DATE_PAYMENT: Date.UTC(2021, 0, 7, 0, 9, 24),
-  BRAND: 'Dsquared2',
-  CATEGORY: 'clothing',
-  REVENUE: '57.27',
-  QUANTITY: 1,
-};
+const seed: Json = { ...SEED_003_REQUEST };
+const seedSale: Sale = SEED_003_SALE;
 
 const DELETE = Symbol('delete');
 
