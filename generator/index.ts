@@ -1,6 +1,7 @@
-import { Partitioners, type Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { Config } from '../lib/config.js';
 import { ensureTopics } from '../lib/kafka.js';
+import { javaCompatiblePartitioner } from '../lib/partitioner.js';
 import type { Logger } from '../lib/logger.js';
 import type { Progress } from './progress.js';
 import { logProgress } from './progress.js';
@@ -73,7 +74,7 @@ export async function publishToKafka(run: KafkaRun): Promise<Summary> {
   const producer = kafka.producer({
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: javaCompatiblePartitioner,
   });
   await producer.connect();
   try {

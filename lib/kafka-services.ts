@@ -1,13 +1,15 @@
 import type { Kafka, Producer } from 'kafkajs';
 import type { Service } from './lifecycle.js';
+import { javaCompatiblePartitioner } from './partitioner.js';
 import { ensureTopicSets, type TopicSet } from './topics.js';
 
-/** An idempotent producer (acks from all replicas, no duplicates from its own retries). */
+/** An idempotent producer (acks from all replicas, no duplicates from its own retries), keyed like the Java client. */
 export function producerService(kafka: Kafka, name: string): Service & { producer: Producer } {
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 5,
     allowAutoTopicCreation: false,
+    createPartitioner: javaCompatiblePartitioner,
   });
   return {
     name,
