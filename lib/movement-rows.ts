@@ -70,7 +70,7 @@ export function rowToMovement(row: MovementRow): Movement {
   };
 }
 
-/** The JSON record `jsonb_to_recordset` turns back into a row when saving a batch. */
+/** The JSON record `json_to_recordset` turns back into a row when saving a batch. */
 export function movementToRecord(m: Movement): Record<string, unknown> {
   const d = m.departure;
   const a = m.arrival;

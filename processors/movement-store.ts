@@ -196,7 +196,7 @@ export async function saveBatch(
     // previous_status lets analytics count each transition once (into completed, in and out of in_transit).
     await client.query(
       `WITH input AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(movement_id uuid, status text, product_id uuid,
+         SELECT * FROM json_to_recordset($1::json) AS r(movement_id uuid, status text, product_id uuid,
            dep_event_id text, dep_warehouse_id uuid, dep_source text, dep_product_id uuid, dep_quantity int,
            departed_at timestamptz, dep_state text, dep_pending_since timestamptz, dep_pending_until timestamptz,
            dep_reject_reason text, arr_event_id text, arr_warehouse_id uuid, arr_source text, arr_product_id uuid,
