@@ -12,13 +12,14 @@ import { createClickHouse } from './lib/clickhouse.js';
 import { createRuntime, type Runtime } from './lib/runtime.js';
 import { stackContext, stackUp } from './stack/manager.js';
 
-const ROLES = ['ingest', 'process', 'sink', 'api'] as const;
+const ROLES = ['ingest', 'process', 'relay', 'sink', 'api'] as const;
 type Role = (typeof ROLES)[number];
 
 // Loaded on demand so a process pays only for the roles it runs.
 const ROLE_MODULES: Record<Role, () => Promise<{ createRole: CreateRole }>> = {
   ingest: () => import('./ingest/role.js'),
   process: () => import('./processors/role.js'),
+  relay: () => import('./processors/relay/role.js'),
   sink: () => import('./processors/sink/role.js'),
   api: () => import('./api/role.js'),
 };
@@ -26,7 +27,7 @@ const ROLE_MODULES: Record<Role, () => Promise<{ createRole: CreateRole }>> = {
 const USAGE = `usage: stockflow <command>
   all                      bring up the local stack (for components without an external URL),
                            migrate, and run every role with the API
-  ingest | process | sink | api
+  ingest | process | relay | sink | api
                            run only these roles (several may be given)
   migrate                  apply pending Postgres and ClickHouse migrations
   config                   print the configuration table (Markdown)`;

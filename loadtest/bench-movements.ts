@@ -263,7 +263,7 @@ async function bench(): Promise<void> {
   process.env.TEST_LOG_LEVEL ??= 'error';
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
   const { createPipeline } = await import('../test/integration/pipeline-harness.js');
-  const { testLogger } = await import('../test/integration/support.js');
+  const { spawnStockflow, testLogger } = await import('../test/integration/support.js');
   // The production pool size, not the harness' smaller one.
   const p = await createPipeline({ DATABASE_POOL_SIZE: settings.databasePoolSize.default });
   const admin = createKafka({
@@ -285,6 +285,10 @@ async function bench(): Promise<void> {
     // N events would slow this process's garbage collection, and so the roles.
     const { counts, legs, warehouses, products, movementId } = eventsToProduce(N);
     const events = legs.length;
+
+    // The outbox relay runs throughout as production runs it: `main.ts relay`, its own process.
+    const relay = spawnStockflow(['relay'], { ...p.env, PORT: '0', LOG_LEVEL: 'warn' }, 'ignore');
+    children.push(relay);
 
     // 0. Stock counts first, applied and committed, so every departure is covered.
     say(`applying ${counts.length} stock counts`);
@@ -342,8 +346,8 @@ async function bench(): Promise<void> {
     rows.push(cpuRow('processor', events, p1, processed, process.cpuUsage(cpu)));
     rows.push({ measure: 'processor tx retries', result: String(await retries(processor)) });
 
-    // The outbox relay publishes what the processor wrote; let it finish, so it
-    // doesn't compete with the latency run below.
+    // The relay publishes what the processor wrote, alongside it; let it finish,
+    // so it doesn't compete with the latency run below.
     t = now();
     const drained = await until(
       async () =>

@@ -35,8 +35,6 @@ export interface MovementProcessorDeps {
   readonly metrics: ProcessorMetrics;
   readonly graceMs: number;
   readonly batchSize: number;
-  /** Called after each commit, so the outbox relay publishes without waiting for its next poll. */
-  readonly onCommitted: () => void;
   readonly now?: () => number;
 }
 
@@ -165,7 +163,6 @@ export function movementBatchHandler(deps: MovementProcessorDeps) {
     for (let i = 0; i < decoded.length; i += deps.batchSize) {
       const raised = await applyChunk(batch, decoded.slice(i, i + deps.batchSize));
       await settleRaised(batch.partition, raised);
-      deps.onCommitted();
       await heartbeat();
     }
   };

@@ -11,7 +11,6 @@ export interface SweeperOptions {
   readonly logger: Logger;
   readonly graceMs: number;
   readonly intervalMs?: number;
-  readonly onCommitted: () => void;
   readonly now?: () => number;
 }
 
@@ -34,13 +33,9 @@ export function pendingSweeper(options: SweeperOptions): Service {
     name: 'pending-sweeper',
     start() {
       timer = setInterval(() => {
-        inFlight = sweepOnce(options)
-          .then((n) => {
-            if (n > 0) options.onCommitted();
-          })
-          .catch((err: unknown) =>
-            options.logger.warn({ err }, 'pending sweep failed; will retry'),
-          );
+        inFlight = sweepOnce(options).catch((err: unknown) =>
+          options.logger.warn({ err }, 'pending sweep failed; will retry'),
+        );
       }, options.intervalMs ?? 1_000);
       return Promise.resolve();
     },

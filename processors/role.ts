@@ -6,29 +6,20 @@ import type { RoleParts } from '../lib/role.js';
 import type { Runtime } from '../lib/runtime.js';
 import { movementTopics } from '../lib/topics.js';
 import { movementBatchHandler } from './movement-processor.js';
-import { outboxRelay } from './outbox-relay.js';
 import { pendingSweeper } from './pending-sweeper.js';
 
-/** Validated events → movements and exact stock in Postgres; the outbox → change topics. */
+/**
+ * Validated events → movements and exact stock in Postgres, with their change
+ * messages in the outbox (the `relay` role publishes them).
+ */
 export function createRole(rt: Runtime): Promise<RoleParts> {
   const { config } = rt;
   const topics = movementTopics(config.kafkaTopic);
   const metrics = processorMetrics(rt.metrics);
   const graceMs = config.departureGraceSeconds * 1000;
+  // For the DLQ: what fails to decode here never reached Postgres.
   const producer = producerService(rt.kafka, 'processor-producer');
-  const relay = outboxRelay({
-    pool: rt.pool,
-    producer: producer.producer,
-    logger: rt.logger,
-    metrics,
-  });
-  const sweeper = pendingSweeper({
-    pool: rt.pool,
-    topics,
-    logger: rt.logger,
-    graceMs,
-    onCommitted: relay.wake,
-  });
+  const sweeper = pendingSweeper({ pool: rt.pool, topics, logger: rt.logger, graceMs });
   const consumer = batchConsumer({
     name: 'processor',
     kafka: rt.kafka,
@@ -47,17 +38,14 @@ export function createRole(rt: Runtime): Promise<RoleParts> {
       metrics,
       graceMs,
       batchSize: config.processorBatchSize,
-      onCommitted: relay.wake,
     }),
     onFatal: (err) => rt.fatal.abort(err),
   });
-  // Stopped in reverse: the consumer drains first, then the sweeper, then the
-  // relay publishes what they committed, then the producer closes.
+  // Stopped in reverse: the consumer drains first, then the sweeper, then the producer closes.
   return Promise.resolve({
     services: [
       topicsService(rt.kafka, topics, config.kafkaPartitions),
       producer,
-      relay,
       sweeper,
       consumer,
     ],

@@ -1,10 +1,11 @@
 import type { Message, Producer } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Service } from '../lib/lifecycle.js';
-import type { Logger } from '../lib/logger.js';
-import { inTransaction, type Pool } from '../lib/postgres.js';
-import { sendAll } from '../lib/produce-chunked.js';
-import type { ProcessorMetrics } from '../lib/processor-metrics.js';
+import type { Service } from '../../lib/lifecycle.js';
+import { listen, type Listener } from '../../lib/pg-listen.js';
+import type { Logger } from '../../lib/logger.js';
+import { inTransaction, type Pool } from '../../lib/postgres.js';
+import { sendAll } from '../../lib/produce-chunked.js';
+import type { ProcessorMetrics } from '../../lib/processor-metrics.js';
 
 // One relay publishes at a time (a transaction-scoped advisory lock), so the
 // outbox's order — and with it each key's order — carries over to Kafka.
@@ -16,8 +17,14 @@ export interface OutboxRelayOptions {
   readonly logger: Logger;
   readonly metrics: ProcessorMetrics;
   readonly batchSize?: number;
+  /** How long to wait between polls when no notification comes. */
   readonly idleMs?: number;
+  /** Where to LISTEN for the outbox trigger's notifications (sql/postgres/0002). */
+  readonly listenUrl?: string;
 }
+
+/** The channel sql/postgres/0002_outbox_wakes_relay.sql notifies on each outbox insert. */
+export const OUTBOX_CHANNEL = 'stockflow_outbox';
 
 /** Publishes one chunk of the outbox and deletes it in the same transaction; returns how many. */
 export async function relayOnce(options: OutboxRelayOptions): Promise<number> {
@@ -56,19 +63,27 @@ export async function relayOnce(options: OutboxRelayOptions): Promise<number> {
   });
 }
 
-export function outboxRelay(options: OutboxRelayOptions): Service & { wake: () => void } {
+export function outboxRelay(options: OutboxRelayOptions): Service {
   let running = false;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
   let pendingWake = false;
+  let listener: Listener | undefined;
+  const onNotify = () => {
+    pendingWake = true;
+    wake?.();
+  };
   return {
     name: 'outbox-relay',
-    wake() {
-      pendingWake = true;
-      wake?.();
-    },
     start() {
       running = true;
+      if (options.listenUrl)
+        listener = listen({
+          connectionString: options.listenUrl,
+          channel: OUTBOX_CHANNEL,
+          onNotify,
+          logger: options.logger,
+        });
       loop = (async () => {
         while (running) {
           try {
@@ -81,7 +96,7 @@ export function outboxRelay(options: OutboxRelayOptions): Service & { wake: () =
           }
           await new Promise<void>((resolve) => {
             wake = resolve;
-            setTimeout(resolve, options.idleMs ?? 200).unref();
+            setTimeout(resolve, options.idleMs ?? 1_000).unref();
           });
           wake = undefined;
         }
@@ -92,7 +107,8 @@ export function outboxRelay(options: OutboxRelayOptions): Service & { wake: () =
       running = false;
       wake?.();
       await loop;
-      // Drain what the last batches committed before the producer goes away.
+      await listener?.close();
+      // Drain what was committed before the producer goes away.
       while ((await relayOnce(options).catch(() => 0)) > 0);
     },
   };

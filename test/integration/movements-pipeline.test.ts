@@ -35,6 +35,7 @@ describe('movement pipeline: raw topic → ingest → processor → Postgres', (
     p = await createPipeline({ DEPARTURE_GRACE_SECONDS: '2' });
     await p.startRole('ingest');
     await p.startRole('process');
+    await p.startRole('relay');
   });
   afterAll(() => p.close());
 

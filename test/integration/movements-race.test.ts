@@ -66,7 +66,6 @@ describe('a hold committed while a stock count waits for the lock', () => {
       metrics: processorMetrics(createRegistry()),
       graceMs,
       batchSize: 100,
-      onCommitted: () => {},
     });
     const b = handler({ topic: p.topics.validated, partition: 1, messages: [kafkaMessage] }, () =>
       Promise.resolve(),

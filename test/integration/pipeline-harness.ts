@@ -15,6 +15,7 @@ import {
 import type { RoleParts } from '../../lib/role.js';
 import { createRole as ingestRole } from '../../ingest/role.js';
 import { createRole as processRole } from '../../processors/role.js';
+import { createRole as relayRole } from '../../processors/relay/role.js';
 import { createRole as sinkRole } from '../../processors/sink/role.js';
 import {
   createTestClickHouse,
@@ -35,7 +36,7 @@ export interface Pipeline {
   readonly runtime: Runtime;
   readonly producer: Producer;
   /** Starts another instance of a role in this process (same group). */
-  startRole(role: 'ingest' | 'process' | 'sink'): Promise<RoleInstance>;
+  startRole(role: 'ingest' | 'process' | 'relay' | 'sink'): Promise<RoleInstance>;
   /** Produces to the raw movements topic. */
   produceRaw(values: (string | Buffer)[], key?: (i: number) => string | null): Promise<void>;
   /** Produces to any topic, e.g. `sales.raw`. */
@@ -80,9 +81,11 @@ export async function createPipeline(settings: Record<string, string> = {}): Pro
   await producer.connect();
   const instances: RoleInstance[] = [];
 
-  async function startRole(role: 'ingest' | 'process' | 'sink'): Promise<RoleInstance> {
+  async function startRole(role: 'ingest' | 'process' | 'relay' | 'sink'): Promise<RoleInstance> {
     const rt = createRuntime(config, testLogger, createRegistry());
-    const create = { ingest: ingestRole, process: processRole, sink: sinkRole }[role];
+    const create = { ingest: ingestRole, process: processRole, relay: relayRole, sink: sinkRole }[
+      role
+    ];
     const parts: RoleParts = await create(rt);
     const started: Service[] = [];
     for (const s of parts.services) {

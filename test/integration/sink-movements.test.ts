@@ -61,6 +61,7 @@ describe('ClickHouse sink: movement and stock changes', () => {
     ch = createClickHouse({ url: p.config.clickhouseUrl });
     await p.startRole('ingest');
     await p.startRole('process');
+    await p.startRole('relay');
     sink = await p.startRole('sink');
     await p.produceRaw(workload.counts.map((e) => JSON.stringify(e)));
     await p.caughtUp();

@@ -1,0 +1,23 @@
+import { producerService } from '../../lib/kafka-services.js';
+import { processorMetrics } from '../../lib/processor-metrics.js';
+import type { RoleParts } from '../../lib/role.js';
+import type { Runtime } from '../../lib/runtime.js';
+import { outboxRelay } from './outbox-relay.js';
+
+/**
+ * The outbox → the movement and stock change topics. Its own role, so its
+ * Kafka encoding does not share an event loop with the processor's
+ * transactions; one relay publishes at a time however many run.
+ */
+export function createRole(rt: Runtime): Promise<RoleParts> {
+  const producer = producerService(rt.kafka, 'relay-producer');
+  const relay = outboxRelay({
+    pool: rt.pool,
+    producer: producer.producer,
+    logger: rt.logger,
+    metrics: processorMetrics(rt.metrics),
+    listenUrl: rt.config.databaseUrl,
+  });
+  // Stopped in reverse: the relay publishes what is committed, then the producer closes.
+  return Promise.resolve({ services: [producer, relay], features: [] });
+}

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { producerService } from '../../lib/kafka-services.js';
+import { createRegistry } from '../../lib/metrics.js';
+import { processorMetrics } from '../../lib/processor-metrics.js';
+import { ensureMovementTopics } from '../../lib/topics.js';
+import type { Service } from '../../lib/lifecycle.js';
+import { outboxRelay } from '../../processors/relay/outbox-relay.js';
+import { createPipeline, eventually, readTopic, type Pipeline } from './pipeline-harness.js';
+import { testKafka, testLogger } from './support.js';
+
+// The relay is woken only by the outbox trigger's NOTIFY here: its poll is
+// set far beyond the test's timeouts, so a message that arrives proves the
+// notification path (and, after the kill, the reconnect).
+const NEVER = 3_600_000;
+
+describe('outbox relay as its own role', () => {
+  let p: Pipeline;
+  let services: Service[] = [];
+  beforeAll(async () => {
+    p = await createPipeline();
+    const admin = testKafka().admin();
+    await admin.connect();
+    await ensureMovementTopics(admin, p.topics, 3);
+    await admin.disconnect();
+  });
+  afterAll(async () => {
+    for (const s of services.reverse()) await s.stop();
+    await p.close();
+  });
+
+  const insert = (keys: string[]) =>
+    p.runtime.pool.query(
+      `INSERT INTO outbox (topic, key, payload)
+       SELECT $1, k, jsonb_build_object('n', n) FROM unnest($2::text[]) WITH ORDINALITY AS u(k, n)`,
+      [p.topics.stockChanges, keys],
+    );
+  const outboxRows = async () =>
+    Number(
+      (await p.runtime.pool.query<{ n: string }>('SELECT count(*) AS n FROM outbox')).rows[0]?.n,
+    );
+
+  it('publishes what was committed before it started, per key in outbox order, and empties the outbox', async () => {
+    await insert(['a', 'b', 'a', 'c', 'a']);
+    const producer = producerService(p.runtime.kafka, 'test-relay-producer');
+    const relay = outboxRelay({
+      pool: p.runtime.pool,
+      producer: producer.producer,
+      logger: testLogger,
+      metrics: processorMetrics(createRegistry()),
+      idleMs: NEVER,
+      listenUrl: p.env.DATABASE_URL,
+    });
+    await producer.start();
+    services = [producer];
+    await relay.start();
+    services.push(relay);
+    const got = await readTopic(p.topics.stockChanges, 5);
+    const a = got.filter((m) => m.key?.toString() === 'a').map((m) => m.value?.toString());
+    expect(a).toEqual(['{"n": 1}', '{"n": 3}', '{"n": 5}']);
+    expect(got).toHaveLength(5);
+    await eventually(async () => ((await outboxRows()) === 0 ? true : undefined), 10_000, 'empty');
+  });
+
+  it('wakes on the trigger notification, also after its LISTEN connection is killed', async () => {
+    await insert(['d']);
+    await eventually(async () => ((await outboxRows()) === 0 ? true : undefined), 10_000, 'notify');
+    const killed = await p.runtime.pool.query<{ ok: boolean }>(
+      `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
+       WHERE datname = current_database() AND query = 'LISTEN stockflow_outbox'`,
+    );
+    expect(killed.rows.map((r) => r.ok)).toEqual([true]);
+    // Listening again is what makes the next insert reach Kafka.
+    await eventually(
+      async () => {
+        const r = await p.runtime.pool.query(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN stockflow_outbox'`,
+        );
+        return r.rowCount === 1 ? true : undefined;
+      },
+      15_000,
+      'the relay to listen again',
+    );
+    await insert(['e']);
+    await eventually(
+      async () => ((await outboxRows()) === 0 ? true : undefined),
+      10_000,
+      'relisten',
+    );
+    const keys = (await readTopic(p.topics.stockChanges, 7)).map((m) => m.key?.toString());
+    expect(keys.sort()).toEqual(['a', 'a', 'a', 'b', 'c', 'd', 'e']);
+  });
+});
