@@ -28,6 +28,8 @@ export interface SinkDeps {
   readonly sources: ReadonlyMap<string, SinkSource>;
   readonly logger: Logger;
   readonly rows: Counter<'table' | 'outcome'>;
+  /** Rows per INSERT (default 25,000). */
+  readonly chunkRows?: number;
 }
 
 // One identity lookup per batch (up to this many rows): the identities travel as one array literal,
@@ -103,54 +105,64 @@ function decoder(deps: SinkDeps) {
 }
 
 /**
- * Writes one partition's batch into its raw ClickHouse table in a single
- * INSERT (which the views see as one block), minus everything already stored:
- * offsets at or below the partition's stored position, and rows whose identity
- * is already in the table.
+ * Writes one partition's batch into its raw ClickHouse table, minus everything
+ * already stored: offsets at or below the partition's stored position, and
+ * rows whose identity is already in the table. Large batches go in chunks,
+ * each one INSERT (one block for the views), strictly one after the other:
+ * the stored position is the highest offset inserted, so a later chunk must
+ * never land before an earlier one. The next chunk is decoded while the
+ * previous one is being inserted.
  */
 export function sinkBatchHandler(deps: SinkDeps) {
   const decode = decoder(deps);
+  const chunkRows = deps.chunkRows ?? 25_000;
   return async (batch: PartitionBatch): Promise<void> => {
-    const source = deps.sources.get(batch.topic);
-    if (!source) throw new Error(`sink has no table for topic ${batch.topic}`);
+    const found = deps.sources.get(batch.topic);
+    if (!found) throw new Error(`sink has no table for topic ${batch.topic}`);
+    const source = found;
     const { table } = source;
     const stored = await storedOffset(deps, batch.topic, batch.partition);
     const fresh = batch.messages.filter((m) => stored === undefined || BigInt(m.offset) > stored);
-    const rows: Row[] = [];
     const dead: Message[] = [];
     const seenInBatch = new Set<string>();
-    for (const message of fresh) {
-      let row: Row | string;
-      try {
-        let value = decode(source, message);
-        if (value instanceof Promise) value = await value;
-        row = table.toRow(value, message, {
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: message.offset,
-        });
-      } catch (err) {
-        row = `undecodable message: ${(err as Error).message}`;
+    let inserted = 0;
+
+    async function toRows(messages: readonly KafkaMessage[]): Promise<Row[]> {
+      const rows: Row[] = [];
+      for (const message of messages) {
+        let row: Row | string;
+        try {
+          let value = decode(source, message);
+          if (value instanceof Promise) value = await value;
+          row = table.toRow(value, message, {
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: message.offset,
+          });
+        } catch (err) {
+          row = `undecodable message: ${(err as Error).message}`;
+        }
+        if (typeof row === 'string') {
+          dead.push(
+            deadLetter({ topic: batch.topic, partition: batch.partition, message }, [
+              { path: '', message: row },
+            ]),
+          );
+          continue;
+        }
+        const id = table.identity(row);
+        if (seenInBatch.has(id)) continue;
+        seenInBatch.add(id);
+        rows.push(row);
       }
-      if (typeof row === 'string') {
-        dead.push(
-          deadLetter({ topic: batch.topic, partition: batch.partition, message }, [
-            { path: '', message: row },
-          ]),
-        );
-        continue;
-      }
-      const id = table.identity(row);
-      if (seenInBatch.has(id)) continue;
-      seenInBatch.add(id);
-      rows.push(row);
+      const stale = await alreadyStored(deps, table, rows);
+      return stale.size === 0 ? rows : rows.filter((r) => !stale.has(table.identity(r)));
     }
-    const stale = await alreadyStored(deps, table, rows);
-    const insert = rows.filter((r) => !stale.has(table.identity(r)));
-    if (dead.length > 0) await sendAll(deps.producer, [{ topic: source.dlq, messages: dead }]);
-    if (insert.length > 0) {
+
+    const insert = async (rows: readonly Row[]): Promise<void> => {
+      if (rows.length === 0) return;
       // TabSeparated: about half the work of JSONEachRow, in Node and in ClickHouse.
-      const body = tsvRows(table, insert);
+      const body = tsvRows(table, rows);
       await retry(
         () =>
           deps.clickhouse.insert({
@@ -161,11 +173,28 @@ export function sinkBatchHandler(deps: SinkDeps) {
           }),
         { isTransient: isTransientClickHouseError, maxAttempts: 5, baseDelayMs: 200 },
       );
+      inserted += rows.length;
+    };
+
+    let previous: Promise<void> = Promise.resolve();
+    try {
+      for (let i = 0; i < fresh.length; i += chunkRows) {
+        const rows = await toRows(fresh.slice(i, i + chunkRows));
+        await previous;
+        previous = insert(rows);
+        // Awaited before the next insert or in `finally`; until then a failure waits here.
+        previous.catch(() => undefined);
+      }
+    } finally {
+      // Never leave an insert running unobserved, whatever failed.
+      await previous.catch(() => undefined);
     }
-    deps.rows.inc({ table: table.table, outcome: 'inserted' }, insert.length);
+    await previous;
+    if (dead.length > 0) await sendAll(deps.producer, [{ topic: source.dlq, messages: dead }]);
+    deps.rows.inc({ table: table.table, outcome: 'inserted' }, inserted);
     deps.rows.inc(
       { table: table.table, outcome: 'duplicate' },
-      batch.messages.length - dead.length - insert.length,
+      batch.messages.length - dead.length - inserted,
     );
     deps.rows.inc({ table: table.table, outcome: 'dead_letter' }, dead.length);
   };

@@ -34,7 +34,8 @@ export function sinkServices(rt: Runtime, sources: ReadonlyMap<string, SinkSourc
     topics: [...sources.keys()],
     logger: rt.logger,
     metrics: kafkaMetrics(rt.metrics),
-    partitionsConsumedConcurrently: 2,
+    // Every partition at once: one batch's decoding overlaps another's ClickHouse insert.
+    partitionsConsumedConcurrently: rt.config.kafkaPartitions,
     maxBytesPerPartition: 16 * 1024 * 1024,
     handle: sinkBatchHandler({
       clickhouse,

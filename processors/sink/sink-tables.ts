@@ -52,11 +52,6 @@ const header = (m: KafkaMessage, name: string): string | undefined => {
         ? text(v[0]?.toString())
         : v;
 };
-const kafkaColumns = (p: Position): Row => ({
-  _topic: p.topic,
-  _partition: p.partition,
-  _offset: p.offset,
-});
 
 const KAFKA_COLUMNS = ['_topic', '_partition', '_offset'] as const;
 
@@ -143,6 +138,7 @@ export const salesTable: SinkTable = {
     } catch {
       return `REVENUE ${text(s.REVENUE).slice(0, 40)} is not a canonical amount`;
     }
+    // One literal with every column: spreading a helper's object into it cost a third of toRow.
     return {
       // Where the sale entered stockflow: the same line produced twice upstream of here is one line.
       source_id:
@@ -159,7 +155,9 @@ export const salesTable: SinkTable = {
       category: text(s.CATEGORY),
       revenue_cents: cents,
       quantity: int(s.QUANTITY),
-      ...kafkaColumns(position),
+      _topic: position.topic,
+      _partition: position.partition,
+      _offset: position.offset,
     };
   },
   identity: (row) => String(row.source_id),
@@ -201,7 +199,9 @@ export const stockChangesTable: SinkTable = {
       movement_id: text(c.movement_id),
       occurred_at: seconds(c.occurred_at),
       recorded_at: seconds(c.recorded_at),
-      ...kafkaColumns(position),
+      _topic: position.topic,
+      _partition: position.partition,
+      _offset: position.offset,
     };
   },
   identity: (row) => String(row.ledger_id),
@@ -250,7 +250,9 @@ export const movementChangesTable: SinkTable = {
       departure_quantity: int(m.departure_quantity),
       arrival_quantity: int(m.arrival_quantity),
       changed_at: seconds(m.changed_at),
-      ...kafkaColumns(position),
+      _topic: position.topic,
+      _partition: position.partition,
+      _offset: position.offset,
     };
   },
   identity: (row) => `${String(row.movement_id)}:${String(row.version)}`,
