@@ -168,6 +168,9 @@ async function main(): Promise<number> {
       if (opts.keep && (await reusable(admin, database))) {
         load = 'reused';
         say(`load: reusing ${database} (${fmt(ROWS)} lines, ${DATA_VERSION})`);
+        // Migrations added since it was loaded fill their tables from the kept rows.
+        const applied = await migrate({ pool, clickhouse: admin, clickhouseDatabase: database, logger }); // prettier-ignore
+        if (applied.clickhouse.length > 0) say(`load: applied ${applied.clickhouse.join(', ')}`);
       } else {
         if (opts.keep) await admin.command({ query: `DROP DATABASE IF EXISTS ${database}` });
         await migrate({ pool, clickhouse: admin, clickhouseDatabase: database, logger });

@@ -209,6 +209,37 @@ export function splitRange(range: InstantRange): SplitRange {
   };
 }
 
+/** Whole calendar months inside a day range, and the days left over at either end. */
+export interface MonthSplit {
+  /** First days of the first and last whole month, or null when no month fits. */
+  readonly months: DayRange | null;
+  /** The days before the first whole month and after the last (zero to two ranges). */
+  readonly days: readonly DayRange[];
+}
+
+export function splitMonths(range: DayRange): MonthSplit {
+  const first = Date.parse(`${range.first}T00:00:00Z`);
+  const afterLast = Date.parse(`${range.last}T00:00:00Z`) + DAY_SECONDS * 1000;
+  const a = new Date(first);
+  const b = new Date(afterLast);
+  const monthsFrom =
+    a.getUTCDate() === 1 ? first : Date.UTC(a.getUTCFullYear(), a.getUTCMonth() + 1, 1);
+  const monthsUntil = Date.UTC(b.getUTCFullYear(), b.getUTCMonth(), 1); // exclusive
+  if (monthsFrom >= monthsUntil) return { months: null, days: [range] };
+  const u = new Date(monthsUntil);
+  const days: DayRange[] = [];
+  if (first < monthsFrom)
+    days.push({ first: range.first, last: dayOf(monthsFrom - DAY_SECONDS * 1000) });
+  if (monthsUntil < afterLast) days.push({ first: dayOf(monthsUntil), last: range.last });
+  return {
+    months: {
+      first: dayOf(monthsFrom),
+      last: dayOf(Date.UTC(u.getUTCFullYear(), u.getUTCMonth() - 1, 1)),
+    },
+    days,
+  };
+}
+
 function dayBound(param: string, value: string | undefined): string | null {
   if (value === undefined || value === '') return null;
   if (!DATE_RE.test(value) && DATE_TIME_RE.test(value)) {

@@ -495,6 +495,15 @@ describe('analytics API', () => {
       expect(body.top_products).toHaveLength(100);
       expect(body.top_products).toEqual(expectTopProducts(lines, 100));
     });
+
+    it('adds a whole month, the days around it and the partial edge days', async () => {
+      // February from the monthly view, Jan 11–31 and Mar 1 from the daily one, the edges raw.
+      const body = await json<{ top_products: unknown[] }>(
+        '/top_products?start_date=2025-01-10T06:30:00Z&end_date=2025-03-02T11:00:00Z&limit=50',
+      );
+      const lines = paidIn(sales, sec('2025-01-10T06:30:00Z'), sec('2025-03-02T11:00:01Z'));
+      expect(body.top_products).toEqual(expectTopProducts(lines, 50));
+    });
   });
 
   describe('GET /top_suppliers', () => {

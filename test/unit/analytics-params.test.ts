@@ -8,6 +8,7 @@ import {
   parseOptionalUuid,
   parseSide,
   parseTwoWeeks,
+  splitMonths,
   splitRange,
   GRANULARITIES,
   type Query,
@@ -145,6 +146,70 @@ describe('parseInstantRange', () => {
     expect(rejection(() => parseInstantRange(q)).message).toBe(
       'start_date must be given once, as a single value',
     );
+  });
+});
+
+describe('splitMonths', () => {
+  const r = (first: string, last: string) => ({ first, last });
+  it('answers a calendar year with twelve months and no days', () => {
+    expect(splitMonths(r('2025-01-01', '2025-12-31'))).toEqual({
+      months: r('2025-01-01', '2025-12-01'),
+      days: [],
+    });
+  });
+  it('leaves the days before the first and after the last whole month', () => {
+    expect(splitMonths(r('2024-01-15', '2024-03-10'))).toEqual({
+      months: r('2024-02-01', '2024-02-01'),
+      days: [r('2024-01-15', '2024-01-31'), r('2024-03-01', '2024-03-10')],
+    });
+  });
+  it('counts a month ending on its last day (leap February) as whole', () => {
+    expect(splitMonths(r('2024-01-20', '2024-02-29'))).toEqual({
+      months: r('2024-02-01', '2024-02-01'),
+      days: [r('2024-01-20', '2024-01-31')],
+    });
+  });
+  it('keeps a range without a whole month as days, across a year end too', () => {
+    expect(splitMonths(r('2025-12-02', '2026-01-30'))).toEqual({
+      months: null,
+      days: [r('2025-12-02', '2026-01-30')],
+    });
+    expect(splitMonths(r('2025-03-05', '2025-03-05'))).toEqual({
+      months: null,
+      days: [r('2025-03-05', '2025-03-05')],
+    });
+  });
+  it('covers every day exactly once for any range', () => {
+    const dayMs = 86_400_000;
+    const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const start = Date.parse('2024-11-01T00:00:00Z');
+    for (let i = 0; i < 400; i += 7) {
+      for (const length of [1, 27, 31, 59, 95, 366]) {
+        const first = start + i * dayMs;
+        const last = first + (length - 1) * dayMs;
+        const split = splitMonths(r(iso(first), iso(last)));
+        const covered: string[] = [];
+        if (split.months) {
+          const m = new Date(`${split.months.first}T00:00:00Z`);
+          const end = Date.parse(`${split.months.last}T00:00:00Z`);
+          for (let t = m.getTime(); t <= end;) {
+            const next = new Date(t);
+            next.setUTCMonth(next.getUTCMonth() + 1);
+            for (let d = t; d < next.getTime(); d += dayMs) covered.push(iso(d));
+            t = next.getTime();
+          }
+        }
+        for (const d of split.days)
+          for (
+            let t = Date.parse(`${d.first}T00:00:00Z`);
+            t <= Date.parse(`${d.last}T00:00:00Z`);
+            t += dayMs
+          )
+            covered.push(iso(t));
+        const expected = Array.from({ length }, (_, k) => iso(first + k * dayMs));
+        expect(covered.sort()).toEqual(expected);
+      }
+    }
   });
 });
 

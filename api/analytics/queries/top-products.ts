@@ -1,6 +1,6 @@
 import { ch, joinSql, sql, type Sql } from '../../../lib/clickhouse-sql.js';
 import { toCount } from '../money.js';
-import type { SplitRange } from '../params.js';
+import { splitMonths, type SplitRange } from '../params.js';
 import { inDays, inInstants, rows, type Analytics } from './run.js';
 
 export interface ProductQuantity {
@@ -9,8 +9,9 @@ export interface ProductQuantity {
 }
 
 /**
- * The `limit` products with the most units sold in the range (ties by product id), whole days
- * from the daily view and partial edge days from raw `sales`.
+ * The `limit` products with the most units sold in the range (ties by product id): whole calendar
+ * months from the monthly view, the other whole days from the daily one, and partial edge days
+ * from raw `sales`, added up in one query.
  */
 export async function topProducts(
   a: Analytics,
@@ -18,9 +19,14 @@ export async function topProducts(
   limit: number,
 ): Promise<ProductQuantity[]> {
   const parts: Sql[] = [];
-  if (range.days) {
+  const split = range.days ? splitMonths(range.days) : { months: null, days: [] };
+  if (split.months) {
+    parts.push(sql`SELECT product_id, sum(quantity) AS units FROM ${a.db}.sales_by_product_monthly
+      WHERE ${inDays(sql`month`, split.months)} GROUP BY product_id`);
+  }
+  for (const days of split.days) {
     parts.push(sql`SELECT product_id, sum(quantity) AS units FROM ${a.db}.sales_by_product_daily
-      WHERE ${inDays(sql`day`, range.days)} GROUP BY product_id`);
+      WHERE ${inDays(sql`day`, days)} GROUP BY product_id`);
   }
   if (range.edges.length > 0) {
     parts.push(sql`SELECT product_id, sum(toUInt64(quantity)) AS units FROM ${a.db}.sales
