@@ -865,6 +865,18 @@ describe('analytics API', () => {
       expect(limited.stock_flow).toEqual(expected('2025-01-01', '2025-03-01', 'day').slice(0, 7));
     });
 
+    it('returns the first rows of the whole answer for any limit (it reads only leading periods)', async () => {
+      for (const g of ['day', 'week', 'month'] as const) {
+        const want = expected('2025-01-01', '2025-03-01', g);
+        for (const limit of [1, 3, 40, 41, 200, want.length - 1, want.length + 5]) {
+          const body = await json<{ stock_flow: Flow[] }>(
+            `/analytics/stock-flow?start_date=2025-01-01&end_date=2025-03-01&granularity=${g}&limit=${limit}`,
+          );
+          expect(body.stock_flow, `${g} limit ${limit}`).toEqual(want.slice(0, limit));
+        }
+      }
+    });
+
     it('as CSV', async () => {
       const res = await get(
         '/analytics/stock-flow?start_date=2025-01-01&end_date=2025-03-01&granularity=month',
