@@ -37,6 +37,10 @@ export function batchConsumer(options: BatchConsumerOptions): Service & { consum
     sessionTimeout: 30_000,
     heartbeatInterval: 3_000,
     maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
+    // kafkajs caps a whole fetch at 10 MiB by default: room for every partition's share.
+    maxBytes:
+      (options.maxBytesPerPartition ?? 4 * 1024 * 1024) *
+      (options.partitionsConsumedConcurrently ?? 1),
     maxWaitTimeInMs: 100,
   });
   consumer.on(consumer.events.CRASH, (event) => {

@@ -48,6 +48,31 @@ describe('ClickHouse sink: movement and stock changes', () => {
       60_000,
       'the sink to catch up',
     );
+    // A raw table's rows are visible before its views' rows from the same INSERT: wait until
+    // the sink committed its offsets, which it does only once every insert has returned.
+    await eventually(
+      async () => {
+        const admin = testKafka().admin();
+        await admin.connect();
+        try {
+          for (const topic of [p.topics.stockChanges, p.topics.movementChanges]) {
+            const [committed] = await admin.fetchOffsets({
+              groupId: `${p.config.kafkaGroupId}.sink`,
+              topics: [topic],
+            });
+            for (const h of await admin.fetchTopicOffsets(topic)) {
+              const c = committed?.partitions.find((o) => o.partition === h.partition)?.offset;
+              if (h.high !== '0' && c !== h.high) return undefined;
+            }
+          }
+          return true;
+        } finally {
+          await admin.disconnect();
+        }
+      },
+      60_000,
+      'the sink to commit',
+    );
   };
 
   const flows = () =>
