@@ -166,6 +166,12 @@ export const settings = {
     'stockflow',
     'ClickHouse database stockflow owns.',
   ),
+  clickhouseInsertRows: setting(
+    'CLICKHOUSE_INSERT_ROWS',
+    int(1_000, 1_000_000),
+    '25000',
+    'Most rows the sink sends in one INSERT (one block for the views); a larger batch goes in several, in offset order.',
+  ),
   cacheTtlSeconds: setting(
     'CACHE_TTL',
     int(0, 86_400),

@@ -28,8 +28,8 @@ export interface SinkDeps {
   readonly sources: ReadonlyMap<string, SinkSource>;
   readonly logger: Logger;
   readonly rows: Counter<'table' | 'outcome'>;
-  /** Rows per INSERT (default 25,000). */
-  readonly chunkRows?: number;
+  /** Most rows per INSERT (`CLICKHOUSE_INSERT_ROWS`). */
+  readonly chunkRows: number;
 }
 
 // One identity lookup per batch (up to this many rows): the identities travel as one array literal,
@@ -115,7 +115,7 @@ function decoder(deps: SinkDeps) {
  */
 export function sinkBatchHandler(deps: SinkDeps) {
   const decode = decoder(deps);
-  const chunkRows = deps.chunkRows ?? 25_000;
+  const { chunkRows } = deps;
   return async (batch: PartitionBatch): Promise<void> => {
     const found = deps.sources.get(batch.topic);
     if (!found) throw new Error(`sink has no table for topic ${batch.topic}`);

@@ -45,6 +45,7 @@ export function sinkServices(rt: Runtime, sources: ReadonlyMap<string, SinkSourc
       sources,
       logger: rt.logger,
       rows,
+      chunkRows: rt.config.clickhouseInsertRows,
     }),
     onFatal: (err) => rt.fatal.abort(err),
   });

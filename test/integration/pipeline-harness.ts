@@ -192,6 +192,37 @@ export async function createPipeline(settings: Record<string, string> = {}): Pro
   };
 }
 
+/**
+ * Waits until `groupId` has committed every partition of `topics` up to its end (partitions
+ * never written to count as done). The sink commits only after its inserts returned.
+ */
+export async function committedToEnd(
+  groupId: string,
+  topics: readonly string[],
+  timeoutMs = 60_000,
+): Promise<void> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    await eventually(
+      async () => {
+        for (const topic of topics) {
+          const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+          for (const h of await admin.fetchTopicOffsets(topic)) {
+            const c = committed?.partitions.find((o) => o.partition === h.partition)?.offset;
+            if (h.high !== '0' && c !== h.high) return undefined;
+          }
+        }
+        return true;
+      },
+      timeoutMs,
+      `${groupId} to commit ${topics.join(', ')} to the end`,
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Polls until `check` returns a value (not undefined), or fails with the last value seen. */
 export async function eventually<T>(
   check: () => Promise<T | undefined>,

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClickHouse, type ClickHouseClient } from '../../lib/clickhouse.js';
 import { coveredWorkload } from '../fixtures/workload.js';
 import {
+  committedToEnd,
   createPipeline,
   eventually,
   type Pipeline,
@@ -50,29 +51,10 @@ describe('ClickHouse sink: movement and stock changes', () => {
     );
     // A raw table's rows are visible before its views' rows from the same INSERT: wait until
     // the sink committed its offsets, which it does only once every insert has returned.
-    await eventually(
-      async () => {
-        const admin = testKafka().admin();
-        await admin.connect();
-        try {
-          for (const topic of [p.topics.stockChanges, p.topics.movementChanges]) {
-            const [committed] = await admin.fetchOffsets({
-              groupId: `${p.config.kafkaGroupId}.sink`,
-              topics: [topic],
-            });
-            for (const h of await admin.fetchTopicOffsets(topic)) {
-              const c = committed?.partitions.find((o) => o.partition === h.partition)?.offset;
-              if (h.high !== '0' && c !== h.high) return undefined;
-            }
-          }
-          return true;
-        } finally {
-          await admin.disconnect();
-        }
-      },
-      60_000,
-      'the sink to commit',
-    );
+    await committedToEnd(`${p.config.kafkaGroupId}.sink`, [
+      p.topics.stockChanges,
+      p.topics.movementChanges,
+    ]);
   };
 
   const flows = () =>
@@ -154,20 +136,7 @@ describe('ClickHouse sink: movement and stock changes', () => {
     }
     await admin.disconnect();
     sink = await p.startRole('sink');
-    await eventually(async () => {
-      const ends = testKafka().admin();
-      await ends.connect();
-      const offsets = await ends.fetchOffsets({
-        groupId: `${p.config.kafkaGroupId}.sink`,
-        topics: [p.topics.stockChanges],
-      });
-      const high = await ends.fetchTopicOffsets(p.topics.stockChanges);
-      await ends.disconnect();
-      const done = high.every(
-        (h) => offsets[0]?.partitions.find((o) => o.partition === h.partition)?.offset === h.high,
-      );
-      return done ? true : undefined;
-    }, 60_000);
+    await committedToEnd(`${p.config.kafkaGroupId}.sink`, [p.topics.stockChanges]);
     const [countAfter] = await rows<{ n: string }>(`SELECT count() AS n FROM ${db}.stock_changes`);
     expect(countAfter).toEqual(countBefore);
     expect(await flows()).toEqual(before);
