@@ -1,7 +1,7 @@
-import { ch, sql } from '../../../lib/clickhouse-sql.js';
+import { ch, joinSql, sql, type Sql } from '../../../lib/clickhouse-sql.js';
 import { toBigInt, toCount } from '../money.js';
-import type { OpenDayRange } from '../params.js';
-import { inOpenDays, rows, type Analytics } from './run.js';
+import { splitMonths, type OpenDayRange } from '../params.js';
+import { inDays, inOpenDays, rows, type Analytics } from './run.js';
 
 export interface SupplierOrders {
   readonly seller_id: string;
@@ -9,21 +9,84 @@ export interface SupplierOrders {
   readonly revenue_cents: bigint;
 }
 
-/** Sellers by distinct orders in the days (desc, then seller id), with their revenue. */
+// Open ends become dates before and after anything stored, so they split into whole months.
+const FAR_PAST = '1970-01-01';
+const FAR_FUTURE = '2105-12-31';
+
+interface Bound {
+  readonly seller_id: string;
+  readonly upper: string;
+}
+
+/**
+ * At least as many as each seller's distinct orders in the days, for the `count` sellers with the
+ * highest such bound (desc, then seller id): whole months from the per-insert-block counts of
+ * sql/clickhouse/0003, other days from the exact daily states.
+ */
+async function highestBounds(a: Analytics, days: OpenDayRange, count: number): Promise<Bound[]> {
+  const split = splitMonths({ first: days.first ?? FAR_PAST, last: days.last ?? FAR_FUTURE });
+  const parts: Sql[] = [];
+  if (split.months) {
+    parts.push(sql`SELECT seller_id, sum(orders_upper) AS n FROM ${a.db}.seller_orders_monthly_upper
+      WHERE ${inDays(sql`month`, split.months)} GROUP BY seller_id`);
+  }
+  for (const d of split.days) {
+    parts.push(sql`SELECT seller_id, sum(finalizeAggregation(orders)) AS n
+      FROM ${a.db}.seller_orders_daily WHERE ${inDays(sql`day`, d)} GROUP BY seller_id`);
+  }
+  return rows<Bound>(
+    a,
+    sql`SELECT seller_id, sum(n) AS upper FROM (${joinSql(parts, sql` UNION ALL `)})
+      GROUP BY seller_id ORDER BY upper DESC, seller_id ASC LIMIT ${ch.uint(count)}`,
+  );
+}
+
+/** ClickHouse orders strings by their bytes. */
+const byteOrder = (x: string, y: string) => Buffer.compare(Buffer.from(x), Buffer.from(y));
+
+/**
+ * Sellers by distinct orders in the days (desc, then seller id), with their revenue; exact.
+ * Counting every seller's distinct orders means merging every order id in the range, so only the
+ * sellers with the highest upper bounds are counted exactly (from states sorted by seller, a
+ * small read), and more of them only while some other seller's bound could still reach the last
+ * place (a bound that ties it loses if its seller id sorts after).
+ */
 export async function topSuppliers(
   a: Analytics,
   days: OpenDayRange,
   limit: number,
 ): Promise<SupplierOrders[]> {
-  const result = await rows<{ seller_id: string; order_count: string; revenue: string }>(
-    a,
-    sql`SELECT seller_id, uniqExactMerge(orders) AS order_count, sumMerge(revenue_cents) AS revenue
-      FROM ${a.db}.seller_orders_daily WHERE ${inOpenDays(sql`day`, days)}
-      GROUP BY seller_id ORDER BY order_count DESC, seller_id ASC LIMIT ${ch.uint(limit)}`,
-  );
-  return result.map((r) => ({
-    seller_id: r.seller_id,
-    order_count: toCount(r.order_count),
-    revenue_cents: toBigInt(r.revenue),
-  }));
+  // The bounds are nearly exact when an order's lines arrive together: a few more candidates
+  // than places usually settle it in one round, and each costs its orders to merge.
+  for (let candidates = limit + 5; ; candidates *= 4) {
+    const bounds = await highestBounds(a, days, candidates + 1);
+    const counted = bounds.slice(0, candidates);
+    if (counted.length === 0) return [];
+    const exact = await rows<{ seller_id: string; order_count: string; revenue: string }>(
+      a,
+      sql`SELECT seller_id, uniqExactMerge(orders) AS order_count, sumMerge(revenue_cents) AS revenue
+        FROM ${a.db}.seller_orders_by_seller
+        PREWHERE seller_id IN (${joinSql(
+          counted.map((b) => ch.string(b.seller_id)),
+          sql`, `,
+        )}) WHERE ${inOpenDays(sql`day`, days)}
+        GROUP BY seller_id ORDER BY order_count DESC, seller_id ASC LIMIT ${ch.uint(limit)}`,
+    );
+    const next = bounds[candidates];
+    const last = exact[exact.length - 1];
+    const settled =
+      next === undefined ||
+      (exact.length === limit &&
+        last !== undefined &&
+        (Number(next.upper) < Number(last.order_count) ||
+          (Number(next.upper) === Number(last.order_count) &&
+            byteOrder(next.seller_id, last.seller_id) > 0)));
+    if (settled) {
+      return exact.map((r) => ({
+        seller_id: r.seller_id,
+        order_count: toCount(r.order_count),
+        revenue_cents: toBigInt(r.revenue),
+      }));
+    }
+  }
 }
