@@ -3,6 +3,7 @@ import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { KafkaMessage, Message, Producer } from 'kafkajs';
 import type { PartitionBatch } from '../../lib/batch-consumer.js';
 import type { ClickHouseClient } from '../../lib/clickhouse.js';
+import { selectWithExternalTable } from '../../lib/clickhouse-external.js';
 import { ch, sql } from '../../lib/clickhouse-sql.js';
 import { deadLetter } from '../../lib/dead-letter.js';
 import type { Logger } from '../../lib/logger.js';
@@ -22,6 +23,8 @@ export interface SinkSource {
 
 export interface SinkDeps {
   readonly clickhouse: ClickHouseClient;
+  /** For the identity lookups, which send the batch's identities as an external table. */
+  readonly clickhouseUrl: string;
   readonly database: string;
   readonly registry: SchemaRegistry;
   readonly producer: Producer;
@@ -31,11 +34,6 @@ export interface SinkDeps {
   /** Most rows per INSERT (`CLICKHOUSE_INSERT_ROWS`). */
   readonly chunkRows: number;
 }
-
-// One identity lookup per batch (up to this many rows): the identities travel as one array literal,
-// which 18.16 parses as a single AST element, so only the query's byte size is raised per query.
-const LOOKUP_SLICE = 100_000;
-const QUERY_SIZE_MARGIN = 64 * 1024;
 
 /** The highest offset of this partition already in ClickHouse, if any. */
 async function storedOffset(
@@ -56,20 +54,17 @@ async function alreadyStored(
   table: SinkTable,
   rows: readonly Row[],
 ): Promise<Set<string>> {
-  const seen = new Set<string>();
-  for (let i = 0; i < rows.length; i += LOOKUP_SLICE) {
-    const q = table.seenQuery(deps.database, rows.slice(i, i + LOOKUP_SLICE));
-    const result = await deps.clickhouse.query({
-      query: q.text,
-      format: 'JSONEachRow',
-      // 18.16 caps a query's text at 256 KiB by default.
-      clickhouse_settings: {
-        max_query_size: String(Buffer.byteLength(q.text) + QUERY_SIZE_MARGIN),
-      },
-    });
-    for (const r of await result.json<Row>()) seen.add(table.identity(r));
-  }
-  return seen;
+  if (rows.length === 0) return new Set();
+  const stored = await selectWithExternalTable<Row>(
+    deps.clickhouseUrl,
+    table.seenQuery(deps.database),
+    {
+      name: 'batch',
+      structure: table.seenStructure,
+      data: tsvRows({ columns: table.seenColumns, dateTimeColumns: [] }, rows),
+    },
+  );
+  return new Set(stored.map((r) => table.identity(r)));
 }
 
 /** What decodes a schema id's messages: the registry client's own writer type for that id. */

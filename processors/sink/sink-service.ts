@@ -39,6 +39,7 @@ export function sinkServices(rt: Runtime, sources: ReadonlyMap<string, SinkSourc
     maxBytesPerPartition: 16 * 1024 * 1024,
     handle: sinkBatchHandler({
       clickhouse,
+      clickhouseUrl: rt.config.clickhouseUrl,
       database: rt.config.clickhouseDatabase,
       registry: rt.schemaRegistry,
       producer: producer.producer,

@@ -1,6 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
 import { revenueCents } from '../../domain/sale.js';
-import { ch, joinSql, sql, type Sql } from '../../lib/clickhouse-sql.js';
+import { ch, sql, type Sql } from '../../lib/clickhouse-sql.js';
 import { SOURCE_HEADER } from '../../lib/provenance.js';
 
 // What the ClickHouse sink writes, per kind of source topic: the raw table,
@@ -27,12 +27,14 @@ export interface SinkTable {
   toRow(value: unknown, message: KafkaMessage, position: Position): Row | string;
   identity(row: Row): string;
   /**
-   * Which of these identities are already stored (a query on a small primary-key index). The
-   * identities go in one array literal, a single AST element however many there are.
+   * Which identities of the batch are already stored: a query on a small primary-key index that
+   * reads the batch's identities from the external table `batch` (lib/clickhouse-external.ts).
    */
-  seenQuery(db: string, rows: readonly Row[]): Sql;
-  /** The column holding the identity in seenQuery's answer. */
-  readonly seenColumns: readonly string[];
+  seenQuery(db: string): Sql;
+  /** The identity columns: of `batch`, and of seenQuery's answer. */
+  readonly seenColumns: readonly [string, ...string[]];
+  /** Their ClickHouse types, as `batch`'s structure. */
+  readonly seenStructure: string;
 }
 
 const seconds = (iso: unknown): number => {
@@ -90,7 +92,10 @@ const tsvDateTime = (v: string | number | undefined): string =>
  * Rows as a TabSeparated body in `table.columns` order (numbers as JSON would print them), each
  * line written straight into one buffer: joining 100k line strings costs several times more.
  */
-export function tsvRows(table: SinkTable, rows: readonly Row[]): Buffer {
+export function tsvRows(
+  table: Pick<SinkTable, 'columns' | 'dateTimeColumns'>,
+  rows: readonly Row[],
+): Buffer {
   const { columns } = table;
   const format = columns.map((c) => (table.dateTimeColumns.includes(c) ? tsvDateTime : tsvValue));
   let buf = Buffer.allocUnsafe(Math.max(1024, rows.length * 192));
@@ -161,12 +166,10 @@ export const salesTable: SinkTable = {
     };
   },
   identity: (row) => String(row.source_id),
-  seenQuery: (db, rows) =>
-    sql`SELECT source_id FROM ${ch.identifier(db)}.sales_seen WHERE source_id IN (SELECT arrayJoin([${joinSql(
-      rows.map((r) => ch.string(String(r.source_id))),
-      sql`, `,
-    )}]))`,
+  seenQuery: (db) =>
+    sql`SELECT source_id FROM ${ch.identifier(db)}.sales_seen WHERE source_id IN (SELECT source_id FROM batch)`,
   seenColumns: ['source_id'],
+  seenStructure: 'source_id String',
 };
 
 export const stockChangesTable: SinkTable = {
@@ -205,12 +208,10 @@ export const stockChangesTable: SinkTable = {
     };
   },
   identity: (row) => String(row.ledger_id),
-  seenQuery: (db, rows) =>
-    sql`SELECT ledger_id FROM ${ch.identifier(db)}.stock_changes_seen WHERE ledger_id IN (SELECT toUInt64(arrayJoin([${joinSql(
-      rows.map((r) => ch.uint(Number(r.ledger_id))),
-      sql`, `,
-    )}])))`,
+  seenQuery: (db) =>
+    sql`SELECT ledger_id FROM ${ch.identifier(db)}.stock_changes_seen WHERE ledger_id IN (SELECT ledger_id FROM batch)`,
   seenColumns: ['ledger_id'],
+  seenStructure: 'ledger_id UInt64',
 };
 
 export const movementChangesTable: SinkTable = {
@@ -256,14 +257,9 @@ export const movementChangesTable: SinkTable = {
     };
   },
   identity: (row) => `${String(row.movement_id)}:${String(row.version)}`,
-  seenQuery: (db, rows) =>
-    sql`SELECT movement_id, version FROM ${ch.identifier(db)}.movement_changes WHERE (movement_id, version) IN (
-      SELECT m, toUInt32(v) FROM system.one ARRAY JOIN [${joinSql(
-        rows.map((r) => ch.string(String(r.movement_id))),
-        sql`, `,
-      )}] AS m, [${joinSql(
-        rows.map((r) => ch.uint(Number(r.version))),
-        sql`, `,
-      )}] AS v)`,
+  seenQuery: (db) =>
+    sql`SELECT movement_id, version FROM ${ch.identifier(db)}.movement_changes
+      WHERE (movement_id, version) IN (SELECT movement_id, version FROM batch)`,
   seenColumns: ['movement_id', 'version'],
+  seenStructure: 'movement_id String, version UInt32',
 };

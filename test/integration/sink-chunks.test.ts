@@ -49,6 +49,7 @@ describe('sink: a batch in several inserts', () => {
   const handler = (client: ClickHouseClient) =>
     sinkBatchHandler({
       clickhouse: client,
+      clickhouseUrl: p.config.clickhouseUrl,
       database: p.config.clickhouseDatabase,
       registry: p.runtime.schemaRegistry,
       producer: p.producer,

@@ -19,18 +19,20 @@ export async function topProducts(
   limit: number,
 ): Promise<ProductQuantity[]> {
   const parts: Sql[] = [];
+  // The parts' rows go into one aggregation: grouping each part and then their union took
+  // almost twice as long on 18.16 (two passes over tens of thousands of product ids).
   const split = range.days ? splitMonths(range.days) : { months: null, days: [] };
   if (split.months) {
-    parts.push(sql`SELECT product_id, sum(quantity) AS units FROM ${a.db}.sales_by_product_monthly
-      WHERE ${inDays(sql`month`, split.months)} GROUP BY product_id`);
+    parts.push(sql`SELECT product_id, quantity AS units FROM ${a.db}.sales_by_product_monthly
+      WHERE ${inDays(sql`month`, split.months)}`);
   }
   for (const days of split.days) {
-    parts.push(sql`SELECT product_id, sum(quantity) AS units FROM ${a.db}.sales_by_product_daily
-      WHERE ${inDays(sql`day`, days)} GROUP BY product_id`);
+    parts.push(sql`SELECT product_id, quantity AS units FROM ${a.db}.sales_by_product_daily
+      WHERE ${inDays(sql`day`, days)}`);
   }
   if (range.edges.length > 0) {
-    parts.push(sql`SELECT product_id, sum(toUInt64(quantity)) AS units FROM ${a.db}.sales
-      WHERE ${inInstants(sql`paid_at`, range.edges)} GROUP BY product_id`);
+    parts.push(sql`SELECT product_id, toUInt64(quantity) AS units FROM ${a.db}.sales
+      WHERE ${inInstants(sql`paid_at`, range.edges)}`);
   }
   if (parts.length === 0) return [];
   const result = await rows<{ product_id: string; total_units: string }>(
