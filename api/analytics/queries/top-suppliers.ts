@@ -56,16 +56,16 @@ export async function topSuppliers(
   days: OpenDayRange,
   limit: number,
 ): Promise<SupplierOrders[]> {
-  // The bounds are nearly exact when an order's lines arrive together: a few more candidates
-  // than places usually settle it in one round, and each costs its orders to merge.
-  for (let candidates = limit + 5; ; candidates *= 4) {
+  // The bounds are nearly exact when an order's lines arrive together: one candidate more than
+  // places usually settles it in one round, and each candidate costs its orders to merge.
+  for (let candidates = limit + 1; ; candidates *= 4) {
     const bounds = await highestBounds(a, days, candidates + 1);
     const counted = bounds.slice(0, candidates);
     if (counted.length === 0) return [];
     const exact = await rows<{ seller_id: string; order_count: string; revenue: string }>(
       a,
       sql`SELECT seller_id, uniqExactMerge(orders) AS order_count, sumMerge(revenue_cents) AS revenue
-        FROM ${a.db}.seller_orders_by_seller
+        FROM ${a.db}.seller_day_orders
         PREWHERE seller_id IN (${joinSql(
           counted.map((b) => ch.string(b.seller_id)),
           sql`, `,
