@@ -117,7 +117,16 @@ export function sinkBatchHandler(deps: SinkDeps) {
     const source = found;
     const { table } = source;
     const stored = await storedOffset(deps, batch.topic, batch.partition);
-    const fresh = batch.messages.filter((m) => stored === undefined || BigInt(m.offset) > stored);
+    // A batch's offsets ascend: skip its stored prefix without a BigInt per message.
+    let from = 0;
+    if (stored !== undefined) {
+      const last = batch.messages[batch.messages.length - 1];
+      if (last && BigInt(last.offset) <= stored) from = batch.messages.length;
+      else
+        while (from < batch.messages.length && BigInt(batch.messages[from]!.offset) <= stored)
+          from++;
+    }
+    const fresh = from === 0 ? batch.messages : batch.messages.slice(from);
     const dead: Message[] = [];
     const seenInBatch = new Set<string>();
     let inserted = 0;
