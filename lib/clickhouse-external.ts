@@ -1,3 +1,4 @@
+import { clickHouseEndpoint } from './clickhouse.js';
 import type { Sql } from './clickhouse-sql.js';
 
 // @clickhouse/client has no way to attach "external data" (a table sent with
@@ -22,11 +23,7 @@ export async function selectWithExternalTable<T>(
   table: ExternalTable,
   timeoutMs = 30_000,
 ): Promise<T[]> {
-  const u = new URL(url);
-  const username = decodeURIComponent(u.username) || 'default';
-  const password = decodeURIComponent(u.password);
-  u.username = '';
-  u.password = '';
+  const { url: u, username, password } = clickHouseEndpoint(url);
   u.searchParams.set('query', `${query.text} FORMAT JSONEachRow`);
   u.searchParams.set(`${table.name}_structure`, table.structure);
   const form = new FormData();

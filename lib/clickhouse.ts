@@ -8,12 +8,18 @@ export interface ClickHouseOptions {
   readonly database?: string;
 }
 
-export function createClickHouse(options: ClickHouseOptions): ClickHouseClient {
-  const u = new URL(options.url);
+/** `CLICKHOUSE_URL` split into the server's address and its credentials (user `default` if none). */
+export function clickHouseEndpoint(url: string): { url: URL; username: string; password: string } {
+  const u = new URL(url);
   const username = decodeURIComponent(u.username) || 'default';
   const password = decodeURIComponent(u.password);
   u.username = '';
   u.password = '';
+  return { url: u, username, password };
+}
+
+export function createClickHouse(options: ClickHouseOptions): ClickHouseClient {
+  const { url: u, username, password } = clickHouseEndpoint(options.url);
   return createClient({
     url: u.toString().replace(/\/+$/, ''),
     username,

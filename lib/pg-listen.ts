@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from './logger.js';
+import { backoffDelay } from './retry.js';
 
 export interface ListenOptions {
   readonly connectionString: string;
@@ -54,8 +55,9 @@ export function listen(options: ListenOptions): Listener {
         current = undefined;
         await client.end().catch(() => undefined);
       }
-      const delay = Math.round(Math.random() * Math.min(5_000, 100 * 2 ** attempt));
-      await sleep(delay, undefined, { signal: stop.signal }).catch(() => undefined);
+      await sleep(backoffDelay(attempt, 200, 5_000), undefined, { signal: stop.signal }).catch(
+        () => undefined,
+      );
     }
   })();
   return {

@@ -10,6 +10,11 @@ export interface RetryOptions {
   readonly onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
 }
 
+/** Full-jitter delay before try `attempt + 1`: random up to min(cap, base · 2^(attempt−1)). */
+export function backoffDelay(attempt: number, baseMs: number, capMs: number): number {
+  return Math.round(Math.random() * Math.min(capMs, baseMs * 2 ** (attempt - 1)));
+}
+
 /** Capped exponential backoff with full jitter, for known transient failures only. */
 export async function retry<T>(
   fn: (attempt: number) => Promise<T>,
@@ -23,7 +28,7 @@ export async function retry<T>(
       return await fn(attempt);
     } catch (err) {
       if (attempt >= maxAttempts || !options.isTransient(err) || options.signal?.aborted) throw err;
-      const delay = Math.round(Math.random() * Math.min(cap, base * 2 ** (attempt - 1)));
+      const delay = backoffDelay(attempt, base, cap);
       options.onRetry?.(err, attempt, delay);
       await sleep(delay, undefined, options.signal ? { signal: options.signal } : undefined);
     }
