@@ -10,7 +10,9 @@ import type { Logger } from '../../lib/logger.js';
 import { sendAll } from '../../lib/produce-chunked.js';
 import { isTransientClickHouseError } from './clickhouse-errors.js';
 import { retry } from '../../lib/retry.js';
-import { tsvRows, type Row, type SinkTable } from './sink-tables.js';
+import { compileAvroTsv, type AvroTsv } from './avro-tsv.js';
+import type { Row, SinkTable } from './sink-tables.js';
+import { TsvBuffer, tsvLine, tsvValue } from './tsv.js';
 import type { Counter } from 'prom-client';
 
 export interface SinkSource {
@@ -49,20 +51,17 @@ async function storedOffset(
   return row && Number(row.n) > 0 ? BigInt(row.o) : undefined;
 }
 
+/** Which of a chunk's identities are already stored; `seen` holds their seen columns, TSV. */
 async function alreadyStored(
   deps: SinkDeps,
   table: SinkTable,
-  rows: readonly Row[],
+  seen: TsvBuffer,
 ): Promise<Set<string>> {
-  if (rows.length === 0) return new Set();
+  if (seen.length === 0) return new Set();
   const stored = await selectWithExternalTable<Row>(
     deps.clickhouseUrl,
     table.seenQuery(deps.database),
-    {
-      name: 'batch',
-      structure: table.seenStructure,
-      data: tsvRows({ columns: table.seenColumns, dateTimeColumns: [] }, rows),
-    },
+    { name: 'batch', structure: table.seenStructure, data: seen.body() },
   );
   return new Set(stored.map((r) => table.identity(r)));
 }
@@ -76,10 +75,12 @@ interface Decoder {
  * Decodes messages without a promise per message: the first message of each schema id goes
  * through `registry.decode` (which fetches and caches the writer schema, and whose errors dead-letter
  * the message as before); later ones are decoded synchronously with that same writer type, exactly
- * as `registry.decode` would (Confluent wire format: magic byte 0, int32 id, Avro body).
+ * as `registry.decode` would (Confluent wire format: magic byte 0, int32 id, Avro body). Once a
+ * writer is known, a table with an Avro fast path gets that writer's transcoder (avro-tsv.ts).
  */
 function decoder(deps: SinkDeps) {
   const writers = new Map<number, Decoder>();
+  const transcoders = new Map<SinkTable, Map<number, AvroTsv | undefined>>();
   const fast = (source: SinkSource, value: Buffer): { value: unknown } | undefined => {
     if (source.format === 'json') return { value: JSON.parse(value.toString('utf8')) as unknown };
     if (value.length < 5 || value[0] !== 0) return undefined;
@@ -92,10 +93,27 @@ function decoder(deps: SinkDeps) {
     writers.set(id, await deps.registry.getSchema(id)); // cached by decode: no request
     return decoded;
   };
-  return (source: SinkSource, message: KafkaMessage): unknown => {
-    const value = message.value ?? Buffer.alloc(0);
-    const hit = fast(source, value);
-    return hit ? hit.value : slow(value);
+  return {
+    value(source: SinkSource, message: KafkaMessage): unknown {
+      const value = message.value ?? Buffer.alloc(0);
+      const hit = fast(source, value);
+      return hit ? hit.value : slow(value);
+    },
+    /** The fast path for this message's writer schema, if there is one yet. */
+    transcoder(source: SinkSource, message: KafkaMessage): AvroTsv | undefined {
+      const avro = source.table.avro;
+      const v = message.value;
+      if (!avro || source.format !== 'avro' || !v || v.length < 5 || v[0] !== 0) return undefined;
+      const id = v.readInt32BE(1);
+      let byId = transcoders.get(source.table);
+      if (!byId) transcoders.set(source.table, (byId = new Map<number, AvroTsv | undefined>()));
+      if (byId.has(id)) return byId.get(id);
+      const writer = writers.get(id);
+      if (!writer) return undefined; // its first message takes the generic path
+      const compiled = compileAvroTsv(writer, avro.columns, avro.identity);
+      byId.set(id, compiled);
+      return compiled;
+    },
   };
 }
 
@@ -129,44 +147,73 @@ export function sinkBatchHandler(deps: SinkDeps) {
     const fresh = from === 0 ? batch.messages : batch.messages.slice(from);
     const dead: Message[] = [];
     const seenInBatch = new Set<string>();
+    const line = tsvLine(table);
+    const seenLine = tsvLine({ columns: table.seenColumns, dateTimeColumns: [] });
     let inserted = 0;
 
-    async function toRows(messages: readonly KafkaMessage[]): Promise<Row[]> {
-      const rows: Row[] = [];
+    /** A chunk of messages as one TabSeparated body, minus dead letters and duplicates. */
+    async function toBody(
+      messages: readonly KafkaMessage[],
+    ): Promise<{ body: Buffer; rows: number }> {
+      const out = new TsvBuffer(messages.length * 192);
+      const seen = new TsvBuffer(messages.length * 48);
+      const ids: string[] = [];
+      const ends: number[] = [];
       for (const message of messages) {
-        let row: Row | string;
-        try {
-          let value = decode(source, message);
-          if (value instanceof Promise) value = await value;
-          row = table.toRow(value, message, {
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: message.offset,
-          });
-        } catch (err) {
-          row = `undecodable message: ${(err as Error).message}`;
+        const start = out.length;
+        let id = decode.transcoder(source, message)?.write(out, message, batch);
+        if (id === undefined) {
+          let row: Row | string;
+          try {
+            let value = decode.value(source, message);
+            if (value instanceof Promise) value = await value;
+            row = table.toRow(value, message, {
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: message.offset,
+            });
+          } catch (err) {
+            row = `undecodable message: ${(err as Error).message}`;
+          }
+          if (typeof row === 'string') {
+            dead.push(
+              deadLetter({ topic: batch.topic, partition: batch.partition, message }, [
+                { path: '', message: row },
+              ]),
+            );
+            continue;
+          }
+          id = table.identity(row);
+          if (seenInBatch.has(id)) continue;
+          out.text(line(row));
+          seen.text(seenLine(row));
+        } else {
+          if (seenInBatch.has(id)) {
+            out.length = start;
+            continue;
+          }
+          seen.text(tsvValue(id));
+          seen.byte(0x0a);
         }
-        if (typeof row === 'string') {
-          dead.push(
-            deadLetter({ topic: batch.topic, partition: batch.partition, message }, [
-              { path: '', message: row },
-            ]),
-          );
-          continue;
-        }
-        const id = table.identity(row);
-        if (seenInBatch.has(id)) continue;
         seenInBatch.add(id);
-        rows.push(row);
+        ids.push(id);
+        ends.push(out.length);
       }
-      const stale = await alreadyStored(deps, table, rows);
-      return stale.size === 0 ? rows : rows.filter((r) => !stale.has(table.identity(r)));
+      const stale = await alreadyStored(deps, table, seen);
+      if (stale.size === 0) return { body: out.body(), rows: ids.length };
+      const kept = new TsvBuffer(out.length);
+      let rows = 0;
+      for (let i = 0, from = 0; i < ids.length; from = ends[i]!, i++) {
+        if (stale.has(ids[i]!)) continue;
+        kept.raw(out.bytes, from, ends[i]!);
+        rows++;
+      }
+      return { body: kept.body(), rows };
     }
 
-    const insert = async (rows: readonly Row[]): Promise<void> => {
-      if (rows.length === 0) return;
+    const insert = async ({ body, rows }: { body: Buffer; rows: number }): Promise<void> => {
+      if (rows === 0) return;
       // TabSeparated: about half the work of JSONEachRow, in Node and in ClickHouse.
-      const body = tsvRows(table, rows);
       await retry(
         () =>
           deps.clickhouse.insert({
@@ -177,15 +224,15 @@ export function sinkBatchHandler(deps: SinkDeps) {
           }),
         { isTransient: isTransientClickHouseError, maxAttempts: 5, baseDelayMs: 200 },
       );
-      inserted += rows.length;
+      inserted += rows;
     };
 
     let previous: Promise<void> = Promise.resolve();
     try {
       for (let i = 0; i < fresh.length; i += chunkRows) {
-        const rows = await toRows(fresh.slice(i, i + chunkRows));
+        const chunk = await toBody(fresh.slice(i, i + chunkRows));
         await previous;
-        previous = insert(rows);
+        previous = insert(chunk);
         // Awaited before the next insert or in `finally`; until then a failure waits here.
         previous.catch(() => undefined);
       }

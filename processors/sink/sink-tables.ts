@@ -2,6 +2,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { revenueCents } from '../../domain/sale.js';
 import { ch, sql, type Sql } from '../../lib/clickhouse-sql.js';
 import { SOURCE_HEADER } from '../../lib/provenance.js';
+import type { AvroTsvColumn } from './avro-tsv.js';
 
 // What the ClickHouse sink writes, per kind of source topic: the raw table,
 // how a message becomes a row, and the identity that makes a row a duplicate.
@@ -35,6 +36,15 @@ export interface SinkTable {
   readonly seenColumns: readonly [string, ...string[]];
   /** Their ClickHouse types, as `batch`'s structure. */
   readonly seenStructure: string;
+  /**
+   * For Avro sources: each of `columns` as avro-tsv.ts writes it straight from the message, the
+   * fast path to the same row `toRow` makes. Only for a table whose identity is its one seen
+   * column, the `identity` column here.
+   */
+  readonly avro?: {
+    readonly columns: readonly AvroTsvColumn[];
+    readonly identity: (message: KafkaMessage, position: Omit<Position, 'offset'>) => string;
+  };
 }
 
 const seconds = (iso: unknown): number => {
@@ -57,64 +67,9 @@ const header = (m: KafkaMessage, name: string): string | undefined => {
 
 const KAFKA_COLUMNS = ['_topic', '_partition', '_offset'] as const;
 
-// TabSeparated escapes: a backslash, tab or line break inside a value would end the field or row.
-const TSV_SPECIAL = /[\\\t\n\r\0]/;
-const TSV_SPECIALS = /[\\\t\n\r\0]/g;
-const TSV_ESCAPES: Readonly<Record<string, string>> = {
-  '\\': '\\\\',
-  '\t': '\\t',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\0': '\\0',
-};
-const tsvValue = (v: string | number | undefined): string =>
-  typeof v === 'number'
-    ? String(v)
-    : v === undefined
-      ? ''
-      : TSV_SPECIAL.test(v)
-        ? v.replace(TSV_SPECIALS, (c) => TSV_ESCAPES[c] ?? c)
-        : v;
-
-const UINT32 = 2 ** 32;
-/**
- * Epoch seconds for a DateTime column, read by ClickHouse as JSONEachRow reads a number there (an
- * integer wrapped into UInt32). In text formats 18.16 takes a value for `YYYY-MM-DD hh:mm:ss`
- * unless its fifth character is a digit, so short values are zero-padded to five digits, and
- * negative ones, which the text format refuses, are wrapped here.
- */
-const tsvDateTime = (v: string | number | undefined): string =>
-  typeof v === 'number' && Number.isSafeInteger(v)
-    ? String(v < 0 ? ((v % UINT32) + UINT32) % UINT32 : v).padStart(5, '0')
-    : tsvValue(v);
-
-/**
- * Rows as a TabSeparated body in `table.columns` order (numbers as JSON would print them), each
- * line written straight into one buffer: joining 100k line strings costs several times more.
- */
-export function tsvRows(
-  table: Pick<SinkTable, 'columns' | 'dateTimeColumns'>,
-  rows: readonly Row[],
-): Buffer {
-  const { columns } = table;
-  const format = columns.map((c) => (table.dateTimeColumns.includes(c) ? tsvDateTime : tsvValue));
-  let buf = Buffer.allocUnsafe(Math.max(1024, rows.length * 192));
-  let at = 0;
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
-    let line = format[0]!(row[columns[0]]);
-    for (let c = 1; c < columns.length; c++) line += `\t${format[c]!(row[columns[c]!])}`;
-    line += '\n';
-    if (at + line.length * 3 > buf.length) {
-      // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-      const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, at + line.length * 3));
-      buf.copy(bigger, 0, 0, at);
-      buf = bigger;
-    }
-    at += buf.write(line, at, 'utf8');
-  }
-  return buf.subarray(0, at);
-}
+/** Where the sale entered stockflow: the same line produced twice upstream of here is one line. */
+const saleSource = (message: KafkaMessage, position: Omit<Position, 'offset'>): string =>
+  header(message, SOURCE_HEADER) ?? `${position.topic}:${position.partition}:${message.offset}`;
 
 export const salesTable: SinkTable = {
   kind: 'sale',
@@ -145,10 +100,7 @@ export const salesTable: SinkTable = {
     }
     // One literal with every column: spreading a helper's object into it cost a third of toRow.
     return {
-      // Where the sale entered stockflow: the same line produced twice upstream of here is one line.
-      source_id:
-        header(message, SOURCE_HEADER) ??
-        `${position.topic}:${position.partition}:${position.offset}`,
+      source_id: saleSource(message, position),
       order_id: text(s.ID_ORDER),
       product_id: text(s.ID_PRODUCT),
       buyer_id: text(s.ID_BUYER),
@@ -170,6 +122,26 @@ export const salesTable: SinkTable = {
     sql`SELECT source_id FROM ${ch.identifier(db)}.sales_seen WHERE source_id IN (SELECT source_id FROM batch)`,
   seenColumns: ['source_id'],
   seenStructure: 'source_id String',
+  avro: {
+    columns: [
+      { from: 'identity' },
+      { from: 'field', field: 'ID_ORDER', as: 'text' },
+      { from: 'field', field: 'ID_PRODUCT', as: 'text' },
+      { from: 'field', field: 'ID_BUYER', as: 'text' },
+      { from: 'field', field: 'ID_SELLER', as: 'text' },
+      { from: 'field', field: 'ID_SELLER_COUNTRY', as: 'text' },
+      { from: 'field', field: 'ID_BUYER_COUNTRY', as: 'text' },
+      { from: 'field', field: 'DATE_PAYMENT', as: 'epochMsToSeconds' },
+      { from: 'field', field: 'BRAND', as: 'text' },
+      { from: 'field', field: 'CATEGORY', as: 'text' },
+      { from: 'field', field: 'REVENUE', as: 'moneyCents' },
+      { from: 'field', field: 'QUANTITY', as: 'int' },
+      { from: 'topic' },
+      { from: 'partition' },
+      { from: 'offset' },
+    ],
+    identity: saleSource,
+  },
 };
 
 export const stockChangesTable: SinkTable = {

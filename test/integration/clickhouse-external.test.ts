@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { selectWithExternalTable } from '../../lib/clickhouse-external.js';
 import { sql } from '../../lib/clickhouse-sql.js';
 import { loadConfig } from '../../lib/config.js';
-import { tsvRows } from '../../processors/sink/sink-tables.js';
+import { tsvRows } from '../../processors/sink/tsv.js';
 
 const { clickhouseUrl } = loadConfig();
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { movementChangesTable, salesTable, tsvRows } from '../../processors/sink/sink-tables.js';
+import { movementChangesTable, salesTable } from '../../processors/sink/sink-tables.js';
+import { tsvRows } from '../../processors/sink/tsv.js';
 
 // The sink inserts TabSeparated; a value must never end its field or row early.
 describe('tsvRows', () => {
