@@ -2,7 +2,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { revenueCents } from '../../domain/sale.js';
 import { ch, sql, type Sql } from '../../lib/clickhouse-sql.js';
 import { SOURCE_HEADER } from '../../lib/provenance.js';
-import type { AvroTsvColumn } from './avro-tsv.js';
+import type { AvroTsvBatch, AvroTsvColumn } from './avro-tsv.js';
 
 // What the ClickHouse sink writes, per kind of source topic: the raw table,
 // how a message becomes a row, and the identity that makes a row a duplicate.
@@ -43,7 +43,7 @@ export interface SinkTable {
    */
   readonly avro?: {
     readonly columns: readonly AvroTsvColumn[];
-    readonly identity: (message: KafkaMessage, position: Omit<Position, 'offset'>) => string;
+    readonly identity: (message: KafkaMessage, batch: AvroTsvBatch) => string;
   };
 }
 
@@ -68,8 +68,8 @@ const header = (m: KafkaMessage, name: string): string | undefined => {
 const KAFKA_COLUMNS = ['_topic', '_partition', '_offset'] as const;
 
 /** Where the sale entered stockflow: the same line produced twice upstream of here is one line. */
-const saleSource = (message: KafkaMessage, position: Omit<Position, 'offset'>): string =>
-  header(message, SOURCE_HEADER) ?? `${position.topic}:${position.partition}:${message.offset}`;
+const saleSource = (message: KafkaMessage, batch: AvroTsvBatch): string =>
+  header(message, SOURCE_HEADER) ?? `${batch.topic}:${batch.partition}:${message.offset}`;
 
 export const salesTable: SinkTable = {
   kind: 'sale',
