@@ -51,6 +51,25 @@ async function storedOffset(
   return row && Number(row.n) > 0 ? BigInt(row.o) : undefined;
 }
 
+/**
+ * Records that ClickHouse acknowledged this partition's rows up to `offset`, every view written
+ * (sql/clickhouse/0005): the API's data watermark reads it.
+ */
+async function recordCommit(
+  deps: SinkDeps,
+  topic: string,
+  partition: number,
+  offset: bigint,
+): Promise<void> {
+  const q = sql`INSERT INTO ${ch.identifier(deps.database)}.sink_commits
+    SELECT ${ch.string(topic)}, ${ch.uint(partition)}, maxState(toUInt64(${ch.uint(offset)}))`;
+  await retry(() => deps.clickhouse.command({ query: q.text }), {
+    isTransient: isTransientClickHouseError,
+    maxAttempts: 5,
+    baseDelayMs: 200,
+  });
+}
+
 /** Which of a chunk's identities are already stored; `seen` holds their seen columns, TSV. */
 async function alreadyStored(
   deps: SinkDeps,
@@ -117,6 +136,32 @@ function decoder(deps: SinkDeps) {
   };
 }
 
+/** A chunk of a batch, encoded: its rows' TSV, their identities and where each row ends. */
+interface Chunk {
+  readonly out: TsvBuffer;
+  /** The rows' seen columns, TSV, for the identity lookup. */
+  readonly seen: TsvBuffer;
+  readonly ids: readonly string[];
+  readonly ends: readonly number[];
+  /** Identities already stored when the chunk was encoded. */
+  readonly stale: ReadonlySet<string>;
+  readonly lastOffset: bigint;
+}
+
+/** The chunk's rows whose identity is not in `stale`, as one body. */
+function unstored(chunk: Chunk, stale: ReadonlySet<string>): { body: Buffer; rows: number } {
+  const { out, ids, ends } = chunk;
+  if (stale.size === 0) return { body: out.body(), rows: ids.length };
+  const kept = new TsvBuffer(out.length);
+  let rows = 0;
+  for (let i = 0, from = 0; i < ids.length; from = ends[i]!, i++) {
+    if (stale.has(ids[i]!)) continue;
+    kept.raw(out.bytes, from, ends[i]!);
+    rows++;
+  }
+  return { body: kept.body(), rows };
+}
+
 /**
  * Writes one partition's batch into its raw ClickHouse table, minus everything
  * already stored: offsets at or below the partition's stored position, and
@@ -124,7 +169,8 @@ function decoder(deps: SinkDeps) {
  * each one INSERT (one block for the views), strictly one after the other:
  * the stored position is the highest offset inserted, so a later chunk must
  * never land before an earlier one. The next chunk is decoded while the
- * previous one is being inserted.
+ * previous one is being inserted. Once ClickHouse acknowledges an insert, its
+ * last offset goes to `sink_commits`, which the API's watermark reads.
  */
 export function sinkBatchHandler(deps: SinkDeps) {
   const decode = decoder(deps);
@@ -145,16 +191,18 @@ export function sinkBatchHandler(deps: SinkDeps) {
           from++;
     }
     const fresh = from === 0 ? batch.messages : batch.messages.slice(from);
+    // A redelivery: the sink may have stopped after an insert and before recording its commit.
+    if (from > 0 && stored !== undefined) {
+      await recordCommit(deps, batch.topic, batch.partition, stored);
+    }
     const dead: Message[] = [];
     const seenInBatch = new Set<string>();
     const line = tsvLine(table);
     const seenLine = tsvLine({ columns: table.seenColumns, dateTimeColumns: [] });
     let inserted = 0;
 
-    /** A chunk of messages as one TabSeparated body, minus dead letters and duplicates. */
-    async function toBody(
-      messages: readonly KafkaMessage[],
-    ): Promise<{ body: Buffer; rows: number }> {
+    /** A chunk of messages as TabSeparated rows, minus dead letters and duplicates. */
+    async function toChunk(messages: readonly KafkaMessage[]): Promise<Chunk> {
       const out = new TsvBuffer(messages.length * 192);
       const seen = new TsvBuffer(messages.length * 48);
       const ids: string[] = [];
@@ -199,38 +247,45 @@ export function sinkBatchHandler(deps: SinkDeps) {
         ids.push(id);
         ends.push(out.length);
       }
-      const stale = await alreadyStored(deps, table, seen);
-      if (stale.size === 0) return { body: out.body(), rows: ids.length };
-      const kept = new TsvBuffer(out.length);
-      let rows = 0;
-      for (let i = 0, from = 0; i < ids.length; from = ends[i]!, i++) {
-        if (stale.has(ids[i]!)) continue;
-        kept.raw(out.bytes, from, ends[i]!);
-        rows++;
-      }
-      return { body: kept.body(), rows };
+      const last = messages[messages.length - 1];
+      return {
+        out,
+        seen,
+        ids,
+        ends,
+        stale: await alreadyStored(deps, table, seen),
+        lastOffset: last ? BigInt(last.offset) : -1n,
+      };
     }
 
-    const insert = async ({ body, rows }: { body: Buffer; rows: number }): Promise<void> => {
+    const insert = async (chunk: Chunk): Promise<void> => {
+      const rows = chunk.ids.length - chunk.stale.size;
       if (rows === 0) return;
-      // TabSeparated: about half the work of JSONEachRow, in Node and in ClickHouse.
       await retry(
-        () =>
-          deps.clickhouse.insert({
+        async (attempt) => {
+          // A failed try may have been applied all the same (the connection lost after ClickHouse
+          // had the whole body): look again at what is stored before sending a row twice.
+          const stale = attempt === 1 ? chunk.stale : await alreadyStored(deps, table, chunk.seen);
+          const { body, rows } = unstored(chunk, stale);
+          if (rows === 0) return;
+          // TabSeparated: about half the work of JSONEachRow, in Node and in ClickHouse.
+          await deps.clickhouse.insert({
             table: `${deps.database}.${table.table}`,
             columns: [...table.columns],
             values: Readable.from([body], { objectMode: false }),
             format: 'TabSeparated',
-          }),
+          });
+        },
         { isTransient: isTransientClickHouseError, maxAttempts: 5, baseDelayMs: 200 },
       );
       inserted += rows;
+      await recordCommit(deps, batch.topic, batch.partition, chunk.lastOffset);
     };
 
     let previous: Promise<void> = Promise.resolve();
     try {
       for (let i = 0; i < fresh.length; i += chunkRows) {
-        const chunk = await toBody(fresh.slice(i, i + chunkRows));
+        const chunk = await toChunk(fresh.slice(i, i + chunkRows));
         await previous;
         previous = insert(chunk);
         // Awaited before the next insert or in `finally`; until then a failure waits here.

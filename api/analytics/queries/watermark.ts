@@ -1,17 +1,23 @@
-import { sql } from '../../../lib/clickhouse-sql.js';
+import { sql, type Sql } from '../../../lib/clickhouse-sql.js';
 import { rows, type Analytics } from './run.js';
 
+/** How many topic partitions a positions table holds, and the sum of their highest offsets. */
+const fingerprint = (table: Sql): Sql =>
+  sql`SELECT concat(toString(count()), '.', toString(sum(highest))) FROM (
+        SELECT maxMerge(max_offset) AS highest FROM ${table} GROUP BY topic, partition)`;
+
 /**
- * A cheap fingerprint of everything the sink has stored: how many topic partitions it wrote and the
- * sum of their highest offsets. Every insert through the sink moves an offset forward, so any new
- * row changes it. (Reads a handful of rows: one per topic partition.)
+ * A cheap fingerprint of everything stored: the positions the raw tables' views record as rows go
+ * in (so any row moves it, the sink's or not), and the commits the sink records once ClickHouse
+ * has acknowledged an insert with every view written (sql/clickhouse/0005). Positions move before
+ * the last views have the rows; the commit moves it again after, so an answer computed in between
+ * is never served under the final watermark. (A handful of rows: one per topic partition.)
  */
 export async function dataWatermark(a: Analytics): Promise<string> {
-  const [row] = await rows<{ partitions: string; offsets: string }>(
+  const [row] = await rows<{ positions: string; commits: string }>(
     a,
-    sql`SELECT count() AS partitions, sum(highest) AS offsets FROM (
-        SELECT topic, partition, maxMerge(max_offset) AS highest
-        FROM ${a.db}.sink_positions GROUP BY topic, partition)`,
+    sql`SELECT (${fingerprint(sql`${a.db}.sink_positions`)}) AS positions,
+               (${fingerprint(sql`${a.db}.sink_commits`)}) AS commits`,
   );
-  return row ? `${row.partitions}.${row.offsets}` : '0.0';
+  return row ? `${row.positions}/${row.commits}` : '0.0/0.0';
 }
