@@ -1316,4 +1316,33 @@ describe('analytics API', () => {
       );
     });
   });
+
+  // Last: it adds sales in April, outside every range above.
+  it('top_products: leaves out a product sold only on the days subtracted from a month', async () => {
+    const line = (product_id: string, paid: string, quantity: number): Sale => ({
+      order_id: `O-${product_id}`,
+      product_id,
+      buyer_id: 'B0000',
+      seller_id: 'S00',
+      seller_country: 'DE',
+      buyer_country: 'FR',
+      paid_at: sec(paid),
+      category: 'shoes',
+      revenue_cents: 100,
+      quantity,
+    });
+    await ch.client.insert({
+      table: `${ch.name}.sales`,
+      values: [
+        line('PX-before', '2025-04-02T10:00:00Z', 3),
+        line('PX-inside', '2025-04-15T10:00:00Z', 2),
+      ].map(saleRow),
+      format: 'JSONEachRow',
+    });
+    // April 5–30: all of April from the monthly view, less April 1–4 from the daily one.
+    const body = await json<{ top_products: unknown[] }>(
+      '/top_products?start_date=2025-04-05&end_date=2025-04-30&limit=100',
+    );
+    expect(body.top_products).toEqual([{ product_id: 'PX-inside', total_quantity: 2 }]);
+  });
 });

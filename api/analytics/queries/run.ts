@@ -47,6 +47,15 @@ export function inDays(column: Sql, range: DayRange): Sql {
   return sql`${column} >= ${ch.date(range.first)} AND ${column} <= ${ch.date(range.last)}`;
 }
 
+/** `column` (a Date) within any of the day ranges, each inclusive. */
+export function inAnyDays(column: Sql, ranges: readonly DayRange[]): Sql {
+  if (ranges.length === 0) return sql`0`;
+  return joinSql(
+    ranges.map((r) => sql`(${inDays(column, r)})`),
+    sql` OR `,
+  );
+}
+
 /** `column` (a Date) within days open on either side; `1` when open on both. */
 export function inOpenDays(column: Sql, range: OpenDayRange): Sql {
   const parts: Sql[] = [];
