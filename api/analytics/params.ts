@@ -240,58 +240,6 @@ export function splitMonths(range: DayRange): MonthSplit {
   };
 }
 
-/**
- * A day range as sums that add up exactly: whole months plus days, minus days. Unlike
- * `splitMonths`, a month mostly inside the range comes whole from the monthly view, less the few
- * days outside it, instead of day by day: for sums only (a distinct count cannot be subtracted).
- */
-export interface MonthCover {
-  /** Runs of whole months to add (first days of the first and last month of each run). */
-  readonly months: readonly DayRange[];
-  /** Days to add. */
-  readonly days: readonly DayRange[];
-  /** Days to subtract: inside the months added, outside the range. */
-  readonly minus: readonly DayRange[];
-}
-
-// A month costs about as much as three days to read (it holds each product once, not once a day).
-const MONTH_IN_DAYS = 3;
-
-export function coverMonths(range: DayRange): MonthCover {
-  const months: DayRange[] = [];
-  const days: DayRange[] = [];
-  const minus: DayRange[] = [];
-  const first = Date.parse(`${range.first}T00:00:00Z`);
-  const last = Date.parse(`${range.last}T00:00:00Z`);
-  // Months are visited in order; a run grows while consecutive months go the same way.
-  let previous: 'month' | 'days' | null = null;
-  const extend = (runs: DayRange[], kind: 'month' | 'days', from: number, to: number) => {
-    const run = runs[runs.length - 1];
-    if (previous === kind && run) runs[runs.length - 1] = { first: run.first, last: dayOf(to) };
-    else runs.push({ first: dayOf(from), last: dayOf(to) });
-    previous = kind;
-  };
-  const start = new Date(first);
-  for (let m = Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), 1); m <= last;) {
-    const d = new Date(m);
-    const nextMonth = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
-    const monthLast = nextMonth - DAY_MS;
-    const from = Math.max(first, m);
-    const to = Math.min(last, monthLast);
-    const inside = (to - from) / DAY_MS + 1;
-    const outside = (monthLast - m) / DAY_MS + 1 - inside;
-    if (outside === 0 || outside + MONTH_IN_DAYS < inside) {
-      extend(months, 'month', m, m);
-      if (m < from) minus.push({ first: dayOf(m), last: dayOf(from - DAY_MS) });
-      if (to < monthLast) minus.push({ first: dayOf(to + DAY_MS), last: dayOf(monthLast) });
-    } else {
-      extend(days, 'days', from, to);
-    }
-    m = nextMonth;
-  }
-  return { months, days, minus };
-}
-
 function dayBound(param: string, value: string | undefined): string | null {
   if (value === undefined || value === '') return null;
   if (!DATE_RE.test(value) && DATE_TIME_RE.test(value)) {

@@ -504,6 +504,22 @@ describe('analytics API', () => {
       const lines = paidIn(sales, sec('2025-01-10T06:30:00Z'), sec('2025-03-02T11:00:01Z'));
       expect(body.top_products).toEqual(expectTopProducts(lines, 50));
     });
+
+    it('reads a year whole, or less the months and days outside the range', async () => {
+      // 2025 from the yearly view and the last half day of 2024 raw; then 2025 less December
+      // (monthly) and January 1–4 (daily).
+      for (const [start, end] of [
+        ['2024-12-31T12:00:00Z', '2025-12-31T23:59:59Z'],
+        ['2025-01-05T00:00:00Z', '2025-11-30T23:59:59Z'],
+      ] as const) {
+        const body = await json<{ top_products: unknown[] }>(
+          `/top_products?start_date=${start}&end_date=${end}&limit=100`,
+        );
+        expect(body.top_products).toEqual(
+          expectTopProducts(paidIn(sales, sec(start), sec(end) + 1), 100),
+        );
+      }
+    });
   });
 
   describe('GET /top_suppliers', () => {

@@ -7,7 +7,8 @@ import { createPool, type Pool } from '../../lib/postgres.js';
 import { createTestClickHouse, createTestDatabase, testLogger } from './support.js';
 
 // A view added by a later migration must also cover the rows stored before it:
-// sql/clickhouse/0002 fills its monthly table from `sales`, once.
+// sql/clickhouse/0002 fills its monthly table from `sales`, once; 0006 its
+// yearly one from the monthly; 0005 the sink commits from the positions.
 
 const MONTHLY = '0002_product_months.sql';
 
@@ -91,5 +92,48 @@ describe('ClickHouse migration 0002 on a database that already holds sales', () 
       ['s5', 'c', 3],
     ]);
     expect(await monthly()).toEqual(await fromRaw());
+  });
+
+  it('fills the yearly view and the sink commits from what is stored, then keeps them current', async () => {
+    const yearly = async () => {
+      const r = await ch.client.query({
+        query: `SELECT toString(year) AS y, product_id AS p, toString(sum(quantity)) AS q
+                FROM ${ch.name}.sales_by_product_yearly GROUP BY y, p ORDER BY y, p`,
+        format: 'JSONEachRow',
+      });
+      return r.json();
+    };
+    const yearlyFromRaw = async () => {
+      const r = await ch.client.query({
+        query: `SELECT toString(toStartOfYear(paid_at)) AS y, product_id AS p, toString(sum(toUInt64(quantity))) AS q
+                FROM ${ch.name}.sales GROUP BY y, p ORDER BY y, p`,
+        format: 'JSONEachRow',
+      });
+      return r.json();
+    };
+    const positions = async (table: string) => {
+      const r = await ch.client.query({
+        query: `SELECT topic, partition, toString(maxMerge(max_offset)) AS o
+                FROM ${ch.name}.${table} GROUP BY topic, partition ORDER BY topic, partition`,
+        format: 'JSONEachRow',
+      });
+      return r.json();
+    };
+    await ch.client.command({
+      query: `INSERT INTO ${ch.name}.sales (source_id, product_id, paid_at, quantity, _topic, _partition, _offset)
+              VALUES ('s6', 'a', toDateTime('2024-12-31 23:59:59', 'UTC'), 7, 't', 0, 41), ('s7', 'b', toDateTime('2025-06-01 00:00:00', 'UTC'), 2, 't', 1, 9)`,
+    });
+    const later = ['0003_seller_order_bounds.sql', '0004_seller_states_small_granules.sql', '0005_sink_commits.sql', '0006_product_years.sql']; // prettier-ignore
+    for (const f of later) {
+      copyFileSync(path.join(SQL_DIR, 'clickhouse', f), path.join(dir, 'clickhouse', f));
+    }
+    expect((await run()).clickhouse).toEqual(later);
+    expect(await yearly()).toEqual(await yearlyFromRaw());
+    expect((await yearly()).length).toBe(4); // a and b in 2024 and 2025 (s6 is 2024's last second)
+    expect(await positions('sink_commits')).toEqual(await positions('sink_positions'));
+    expect((await positions('sink_commits')).length).toBeGreaterThan(0);
+
+    await insertSales([['s8', 'c', 4]]);
+    expect(await yearly()).toEqual(await yearlyFromRaw());
   });
 });

@@ -106,6 +106,9 @@ describe('ClickHouse sink: sales, exactly once through a crash and duplicates', 
     expect(
       await one(`SELECT toString(sum(quantity)) AS v FROM ${db}.sales_by_product_monthly`),
     ).toBe(String(expectedItems));
+    expect(
+      await one(`SELECT toString(sum(quantity)) AS v FROM ${db}.sales_by_product_yearly`),
+    ).toBe(String(expectedItems));
     expect(await one(`SELECT toString(sum(lines)) AS v FROM ${db}.sales_by_category_daily`)).toBe(
       String(sales.length),
     );

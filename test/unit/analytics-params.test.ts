@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  coverMonths,
   parseDayRange,
   parseGranularity,
   parseInstantRange,
@@ -209,83 +208,6 @@ describe('splitMonths', () => {
             covered.push(iso(t));
         const expected = Array.from({ length }, (_, k) => iso(first + k * dayMs));
         expect(covered.sort()).toEqual(expected);
-      }
-    }
-  });
-});
-
-describe('coverMonths', () => {
-  const r = (first: string, last: string) => ({ first, last });
-  const dayMs = 86_400_000;
-  const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-  const each = (range: { first: string; last: string }): string[] => {
-    const out: string[] = [];
-    for (let t = Date.parse(`${range.first}T00:00:00Z`); t <= Date.parse(`${range.last}T00:00:00Z`); t += dayMs) out.push(iso(t)); // prettier-ignore
-    return out;
-  };
-  const monthDays = (months: { first: string; last: string }): string[] =>
-    each({
-      first: months.first,
-      last: iso(
-        Date.UTC(Number(months.last.slice(0, 4)), Number(months.last.slice(5, 7)), 1) - dayMs,
-      ),
-    });
-
-  it('reads a year as twelve months and nothing else', () => {
-    expect(coverMonths(r('2025-01-01', '2025-12-31'))).toEqual({
-      months: [r('2025-01-01', '2025-12-01')],
-      days: [],
-      minus: [],
-    });
-  });
-  it('takes a month mostly inside whole and subtracts its days outside', () => {
-    expect(coverMonths(r('2025-01-10', '2025-02-23'))).toEqual({
-      months: [r('2025-01-01', '2025-02-01')],
-      days: [],
-      minus: [r('2025-01-01', '2025-01-09'), r('2025-02-24', '2025-02-28')],
-    });
-  });
-  it('reads a few days of a month day by day, joined across a month end', () => {
-    expect(coverMonths(r('2025-03-25', '2025-04-04'))).toEqual({
-      months: [],
-      days: [r('2025-03-25', '2025-04-04')],
-      minus: [],
-    });
-    expect(coverMonths(r('2025-03-25', '2025-05-05'))).toEqual({
-      months: [r('2025-04-01', '2025-04-01')],
-      days: [r('2025-03-25', '2025-03-31'), r('2025-05-01', '2025-05-05')],
-      minus: [],
-    });
-  });
-  it('subtracts on both sides of a range inside one month', () => {
-    expect(coverMonths(r('2025-03-03', '2025-03-29'))).toEqual({
-      months: [r('2025-03-01', '2025-03-01')],
-      days: [],
-      minus: [r('2025-03-01', '2025-03-02'), r('2025-03-30', '2025-03-31')],
-    });
-  });
-  it('adds up to every day of the range exactly once, for any range', () => {
-    const start = Date.parse('2024-11-01T00:00:00Z');
-    for (let i = 0; i < 400; i += 3) {
-      for (const length of [1, 5, 17, 27, 31, 45, 59, 95, 366]) {
-        const first = start + i * dayMs;
-        const range = r(iso(first), iso(first + (length - 1) * dayMs));
-        const cover = coverMonths(range);
-        const count = new Map<string, number>();
-        const bump = (day: string, by: number) => count.set(day, (count.get(day) ?? 0) + by);
-        for (const m of cover.months) for (const d of monthDays(m)) bump(d, 1);
-        for (const d of cover.days.flatMap(each)) bump(d, 1);
-        for (const d of cover.minus.flatMap(each)) bump(d, -1);
-        const counted = [...count].filter(([, n]) => n !== 0);
-        expect(
-          counted.every(([, n]) => n === 1),
-          `${range.first}..${range.last}`,
-        ).toBe(true);
-        expect(counted.map(([d]) => d).sort()).toEqual(each(range));
-        // Fewer daily rows than splitMonths' days, never more.
-        const split = splitMonths(range);
-        const read = cover.days.flatMap(each).length + cover.minus.flatMap(each).length;
-        expect(read).toBeLessThanOrEqual(split.days.flatMap(each).length);
       }
     }
   });

@@ -1,7 +1,14 @@
 import { ch, joinSql, sql, type Sql } from '../../../lib/clickhouse-sql.js';
 import { toCount } from '../money.js';
-import { coverMonths, type SplitRange } from '../params.js';
+import type { SplitRange } from '../params.js';
+import { coverSums, type Level } from '../sum-cover.js';
 import { inAnyDays, inInstants, rows, type Analytics } from './run.js';
+
+const VIEWS: readonly (readonly [Level, Sql, Sql])[] = [
+  ['year', sql`sales_by_product_yearly`, sql`year`],
+  ['month', sql`sales_by_product_monthly`, sql`month`],
+  ['day', sql`sales_by_product_daily`, sql`day`],
+];
 
 export interface ProductQuantity {
   readonly product_id: string;
@@ -10,8 +17,8 @@ export interface ProductQuantity {
 
 /**
  * The `limit` products with the most units sold in the range (ties by product id), added up in one
- * query: months mostly inside the range from the monthly view (less their days outside it, from
- * the daily one), the other whole days from the daily view, and partial edge days from raw `sales`.
+ * query: years, months and days from the product views (a year or month mostly inside the range
+ * whole, less its days or months outside it; see sum-cover.ts), partial edge days from raw `sales`.
  */
 export async function topProducts(
   a: Analytics,
@@ -20,20 +27,21 @@ export async function topProducts(
 ): Promise<ProductQuantity[]> {
   const parts: Sql[] = [];
   // The parts' rows go into one aggregation: grouping each part and then their union took
-  // almost twice as long on 18.16 (two passes over tens of thousands of product ids).
-  const cover = range.days ? coverMonths(range.days) : { months: [], days: [], minus: [] };
-  // Each view is read once, its ranges joined by OR (18.16 still reads only their marks).
-  if (cover.months.length > 0) {
-    parts.push(sql`SELECT product_id, toInt64(quantity) AS units FROM ${a.db}.sales_by_product_monthly
-      WHERE ${inAnyDays(sql`month`, cover.months)}`);
-  }
-  if (cover.days.length > 0) {
-    parts.push(sql`SELECT product_id, toInt64(quantity) AS units FROM ${a.db}.sales_by_product_daily
-      WHERE ${inAnyDays(sql`day`, cover.days)}`);
-  }
-  if (cover.minus.length > 0) {
-    parts.push(sql`SELECT product_id, -toInt64(quantity) AS units FROM ${a.db}.sales_by_product_daily
-      WHERE ${inAnyDays(sql`day`, cover.minus)}`);
+  // almost twice as long on 18.16 (two passes over tens of thousands of product ids). Each view
+  // and sign is one part, its ranges joined by OR (18.16 still reads only their marks).
+  if (range.days) {
+    const cover = coverSums(range.days);
+    for (const [sign, side] of [
+      [sql``, cover.plus],
+      [sql`-`, cover.minus],
+    ] as const) {
+      for (const [level, table, column] of VIEWS) {
+        const ranges = side[level];
+        if (ranges.length === 0) continue;
+        parts.push(sql`SELECT product_id, ${sign}toInt64(quantity) AS units FROM ${a.db}.${table}
+          WHERE ${inAnyDays(column, ranges)}`);
+      }
+    }
   }
   if (range.edges.length > 0) {
     parts.push(sql`SELECT product_id, toInt64(quantity) AS units FROM ${a.db}.sales
