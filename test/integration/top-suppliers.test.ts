@@ -100,6 +100,17 @@ describe('top_suppliers: exact counts from upper bounds', () => {
       await raw('2025-04-10', '2025-04-20', 3),
     );
     expect(await ours(SPLIT_DAY, SPLIT_DAY, 3)).toEqual(await raw(SPLIT_DAY, SPLIT_DAY, 3));
+    // Up to a week is counted in one query over every seller; eight days go through the bounds.
+    for (const [first, last] of [
+      ['2025-04-08', '2025-04-14'],
+      ['2025-04-14', '2025-04-21'],
+    ] as const) {
+      for (const limit of [3, 30]) {
+        expect(await ours(first, last, limit), `${first}..${last} ${limit}`).toEqual(
+          await raw(first, last, limit),
+        );
+      }
+    }
     expect(await ours('2025-05-01', null, 5)).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { ch, joinSql, sql, type Sql } from '../../../lib/clickhouse-sql.js';
 import { toBigInt, toCount } from '../money.js';
-import { splitMonths, type OpenDayRange } from '../params.js';
+import { splitMonths, type DayRange, type OpenDayRange } from '../params.js';
 import { inDays, inOpenDays, rows, type Analytics } from './run.js';
 
 export interface SupplierOrders {
@@ -41,6 +41,30 @@ async function highestBounds(a: Analytics, days: OpenDayRange, count: number): P
   );
 }
 
+// Up to a week, merging every seller's daily states costs about what the bounds alone do
+// (a day: 6.6 ms against 6.3, a week: 16 against 8 + 9 for the exact round), so one query does it.
+const DIRECT_DAYS = 7;
+
+const dayCount = (d: DayRange): number =>
+  (Date.parse(`${d.last}T00:00:00Z`) - Date.parse(`${d.first}T00:00:00Z`)) / 86_400_000 + 1;
+
+const toSupplier = (r: { seller_id: string; order_count: string; revenue: string }) => ({
+  seller_id: r.seller_id,
+  order_count: toCount(r.order_count),
+  revenue_cents: toBigInt(r.revenue),
+});
+
+/** Every seller's exact distinct orders in a few days, from the daily states, in one query. */
+async function direct(a: Analytics, days: DayRange, limit: number): Promise<SupplierOrders[]> {
+  const result = await rows<{ seller_id: string; order_count: string; revenue: string }>(
+    a,
+    sql`SELECT seller_id, uniqExactMerge(orders) AS order_count, sumMerge(revenue_cents) AS revenue
+      FROM ${a.db}.seller_orders_daily WHERE ${inDays(sql`day`, days)}
+      GROUP BY seller_id ORDER BY order_count DESC, seller_id ASC LIMIT ${ch.uint(limit)}`,
+  );
+  return result.map(toSupplier);
+}
+
 /** ClickHouse orders strings by their bytes. */
 const byteOrder = (x: string, y: string) => Buffer.compare(Buffer.from(x), Buffer.from(y));
 
@@ -49,13 +73,18 @@ const byteOrder = (x: string, y: string) => Buffer.compare(Buffer.from(x), Buffe
  * Counting every seller's distinct orders means merging every order id in the range, so only the
  * sellers with the highest upper bounds are counted exactly (from states sorted by seller, a
  * small read), and more of them only while some other seller's bound could still reach the last
- * place (a bound that ties it loses if its seller id sorts after).
+ * place (a bound that ties it loses if its seller id sorts after). Up to a week, every seller is
+ * counted at once.
  */
 export async function topSuppliers(
   a: Analytics,
   days: OpenDayRange,
   limit: number,
 ): Promise<SupplierOrders[]> {
+  const { first, last } = days;
+  if (first !== null && last !== null && dayCount({ first, last }) <= DIRECT_DAYS) {
+    return direct(a, { first, last }, limit);
+  }
   // The bounds are nearly exact when an order's lines arrive together: one candidate more than
   // places usually settles it in one round, and each candidate costs its orders to merge.
   for (let candidates = limit + 1; ; candidates *= 4) {
@@ -81,12 +110,6 @@ export async function topSuppliers(
         (Number(next.upper) < Number(last.order_count) ||
           (Number(next.upper) === Number(last.order_count) &&
             byteOrder(next.seller_id, last.seller_id) > 0)));
-    if (settled) {
-      return exact.map((r) => ({
-        seller_id: r.seller_id,
-        order_count: toCount(r.order_count),
-        revenue_cents: toBigInt(r.revenue),
-      }));
-    }
+    if (settled) return exact.map(toSupplier);
   }
 }
