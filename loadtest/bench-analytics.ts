@@ -368,7 +368,7 @@ function report(
     const size = (t: string) => fmt(sizes.get(t)?.rows ?? NaN);
     if (sizes.size > 0) {
       out.push(
-        `Rows read by the endpoints: sales ${size('sales')}; views: sales_by_product_daily ${size('sales_by_product_daily')}, seller_orders_daily ${size('seller_orders_daily')}, buyer_daily ${size('buyer_daily')}, sales_by_countries_daily ${size('sales_by_countries_daily')}, sales_by_category_daily ${size('sales_by_category_daily')}; stock_changes ${size('stock_changes')} (stock_flow_daily ${size('stock_flow_daily')}), movement_changes ${size('movement_changes')} (route_transit_daily ${size('route_transit_daily')}, in_transit ${size('in_transit')}).\n`,
+        `Rows read by the endpoints: sales ${size('sales')}; views: sales_by_product_daily ${size('sales_by_product_daily')}, sales_by_product_monthly ${size('sales_by_product_monthly')}, sales_by_product_yearly ${size('sales_by_product_yearly')}, seller_orders_daily ${size('seller_orders_daily')}, seller_orders_monthly_upper ${size('seller_orders_monthly_upper')}, seller_day_orders ${size('seller_day_orders')}, buyer_daily ${size('buyer_daily')}, sales_by_countries_daily ${size('sales_by_countries_daily')}, sales_by_category_daily ${size('sales_by_category_daily')}; stock_changes ${size('stock_changes')} (stock_flow_daily ${size('stock_flow_daily')}), movement_changes ${size('movement_changes')} (route_transit_daily ${size('route_transit_daily')}, in_transit ${size('in_transit')}).\n`,
       );
     }
     out.push(
