@@ -37,6 +37,12 @@ export interface SinkDeps {
   readonly chunkRows: number;
 }
 
+const CLICKHOUSE_RETRY = {
+  isTransient: isTransientClickHouseError,
+  maxAttempts: 5,
+  baseDelayMs: 200,
+} as const;
+
 /** The highest offset of this partition already in ClickHouse, if any. */
 async function storedOffset(
   deps: SinkDeps,
@@ -63,11 +69,7 @@ async function recordCommit(
 ): Promise<void> {
   const q = sql`INSERT INTO ${ch.identifier(deps.database)}.sink_commits
     SELECT ${ch.string(topic)}, ${ch.uint(partition)}, maxState(toUInt64(${ch.uint(offset)}))`;
-  await retry(() => deps.clickhouse.command({ query: q.text }), {
-    isTransient: isTransientClickHouseError,
-    maxAttempts: 5,
-    baseDelayMs: 200,
-  });
+  await retry(() => deps.clickhouse.command({ query: q.text }), CLICKHOUSE_RETRY);
 }
 
 /** Which of a chunk's identities are already stored; `seen` holds their seen columns, TSV. */
@@ -261,23 +263,20 @@ export function sinkBatchHandler(deps: SinkDeps) {
     const insert = async (chunk: Chunk): Promise<void> => {
       const rows = chunk.ids.length - chunk.stale.size;
       if (rows === 0) return;
-      await retry(
-        async (attempt) => {
-          // A failed try may have been applied all the same (the connection lost after ClickHouse
-          // had the whole body): look again at what is stored before sending a row twice.
-          const stale = attempt === 1 ? chunk.stale : await alreadyStored(deps, table, chunk.seen);
-          const { body, rows } = unstored(chunk, stale);
-          if (rows === 0) return;
-          // TabSeparated: about half the work of JSONEachRow, in Node and in ClickHouse.
-          await deps.clickhouse.insert({
-            table: `${deps.database}.${table.table}`,
-            columns: [...table.columns],
-            values: Readable.from([body], { objectMode: false }),
-            format: 'TabSeparated',
-          });
-        },
-        { isTransient: isTransientClickHouseError, maxAttempts: 5, baseDelayMs: 200 },
-      );
+      await retry(async (attempt) => {
+        // A failed try may have been applied all the same (the connection lost after ClickHouse
+        // had the whole body): look again at what is stored before sending a row twice.
+        const stale = attempt === 1 ? chunk.stale : await alreadyStored(deps, table, chunk.seen);
+        const { body, rows } = unstored(chunk, stale);
+        if (rows === 0) return;
+        // TabSeparated: about half the work of JSONEachRow, in Node and in ClickHouse.
+        await deps.clickhouse.insert({
+          table: `${deps.database}.${table.table}`,
+          columns: [...table.columns],
+          values: Readable.from([body], { objectMode: false }),
+          format: 'TabSeparated',
+        });
+      }, CLICKHOUSE_RETRY);
       inserted += rows;
       await recordCommit(deps, batch.topic, batch.partition, chunk.lastOffset);
     };

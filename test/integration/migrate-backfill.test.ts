@@ -49,22 +49,17 @@ describe('ClickHouse migration 0002 on a database that already holds sales', () 
         )
         .join(', ')}`,
     });
-  const monthly = async () => {
+  /** Units per period and product, from a view or from the raw lines. */
+  const perPeriod = async (period: string, table: string, quantity: string) => {
     const r = await ch.client.query({
-      query: `SELECT toString(month) AS m, product_id AS p, toString(sum(quantity)) AS q
-              FROM ${ch.name}.sales_by_product_monthly GROUP BY m, p ORDER BY m, p`,
+      query: `SELECT toString(${period}) AS m, product_id AS p, toString(sum(${quantity})) AS q
+              FROM ${ch.name}.${table} GROUP BY m, p ORDER BY m, p`,
       format: 'JSONEachRow',
     });
     return r.json();
   };
-  const fromRaw = async () => {
-    const r = await ch.client.query({
-      query: `SELECT toString(toStartOfMonth(paid_at)) AS m, product_id AS p, toString(sum(toUInt64(quantity))) AS q
-              FROM ${ch.name}.sales GROUP BY m, p ORDER BY m, p`,
-      format: 'JSONEachRow',
-    });
-    return r.json();
-  };
+  const monthly = () => perPeriod('month', 'sales_by_product_monthly', 'quantity');
+  const fromRaw = () => perPeriod('toStartOfMonth(paid_at)', 'sales', 'toUInt64(quantity)');
 
   it('fills the monthly view from earlier rows once, then keeps it current', async () => {
     await run();
@@ -95,22 +90,8 @@ describe('ClickHouse migration 0002 on a database that already holds sales', () 
   });
 
   it('fills the yearly view and the sink commits from what is stored, then keeps them current', async () => {
-    const yearly = async () => {
-      const r = await ch.client.query({
-        query: `SELECT toString(year) AS y, product_id AS p, toString(sum(quantity)) AS q
-                FROM ${ch.name}.sales_by_product_yearly GROUP BY y, p ORDER BY y, p`,
-        format: 'JSONEachRow',
-      });
-      return r.json();
-    };
-    const yearlyFromRaw = async () => {
-      const r = await ch.client.query({
-        query: `SELECT toString(toStartOfYear(paid_at)) AS y, product_id AS p, toString(sum(toUInt64(quantity))) AS q
-                FROM ${ch.name}.sales GROUP BY y, p ORDER BY y, p`,
-        format: 'JSONEachRow',
-      });
-      return r.json();
-    };
+    const yearly = () => perPeriod('year', 'sales_by_product_yearly', 'quantity');
+    const yearlyFromRaw = () => perPeriod('toStartOfYear(paid_at)', 'sales', 'toUInt64(quantity)');
     const positions = async (table: string) => {
       const r = await ch.client.query({
         query: `SELECT topic, partition, toString(maxMerge(max_offset)) AS o
