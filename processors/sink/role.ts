@@ -5,8 +5,13 @@ import type { RoleParts } from '../../lib/role.js';
 import type { Runtime } from '../../lib/runtime.js';
 import { movementTopics, salesTopics } from '../../lib/topics.js';
 import type { SinkSource } from './sink-handler.js';
+import { repeatFlagsService } from './repeat-flags.js';
 import { sinkServices } from './sink-service.js';
 import { movementChangesTable, salesTable, stockChangesTable } from './sink-tables.js';
+
+// How often the repeat-buyer flags catch up with committed sale lines. Until they do, the
+// endpoint answers the new lines' buyers from buyer_daily: later flags cost speed, not exactness.
+const REPEAT_FLAGS_INTERVAL_MS = 1_000;
 
 /** Source topic → table, for the configured topics. */
 export function sinkSources(config: Config): Map<string, SinkSource> {
@@ -42,5 +47,19 @@ export function createRole(rt: Runtime): Promise<RoleParts> {
     },
     stop: () => Promise.resolve(),
   };
-  return Promise.resolve({ services: [topics, ...sinkServices(rt, sources)], features: [] });
+  // Stopped first (services stop in reverse): a refresh in flight finishes, then the sink drains.
+  const flags = repeatFlagsService(
+    {
+      clickhouse: rt.clickhouse,
+      clickhouseUrl: rt.config.clickhouseUrl,
+      database: rt.config.clickhouseDatabase,
+      pool: rt.pool,
+      logger: rt.logger,
+    },
+    REPEAT_FLAGS_INTERVAL_MS,
+  );
+  return Promise.resolve({
+    services: [topics, ...sinkServices(rt, sources), flags],
+    features: [],
+  });
 }

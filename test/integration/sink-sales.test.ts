@@ -1,5 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseTwoWeeks } from '../../api/analytics/params.js';
+import { repeatBuyers } from '../../api/analytics/queries/repeat-buyers.js';
+import { analytics } from '../../api/analytics/queries/run.js';
 import { revenueCents } from '../../domain/sale.js';
 import { registerSaleSchema, saleMessage } from '../../ingest/sale-codec.js';
 import { createClickHouse, type ClickHouseClient } from '../../lib/clickhouse.js';
@@ -121,5 +124,42 @@ describe('ClickHouse sink: sales, exactly once through a crash and duplicates', 
         `SELECT toString(sum(n)) AS v FROM (SELECT seller_id, uniqExactMerge(orders) AS n FROM ${db}.seller_orders_daily GROUP BY seller_id)`,
       ),
     ).toBe(String(orders));
+
+    // The sink's refresher catches the repeat-buyer flags up with what it committed, and the
+    // endpoint's query answers from them as the raw lines do.
+    const a = analytics(ch, db);
+    const covered = (table: string) =>
+      `SELECT toString(sum(m)) AS v FROM (SELECT maxMerge(max_offset) AS m FROM ${db}.${table} GROUP BY topic, partition)`;
+    await eventually(
+      async () =>
+        (await one(covered('buyer_flags_progress'))) ===
+        (await one(covered('sales_touch_positions')))
+          ? true
+          : undefined,
+      60_000,
+      'the flags to cover every stored line',
+    );
+    for (const week of ['2025-01-01', '2025-01-20', '2025-02-10']) {
+      const weeks = parseTwoWeeks({ week_start: week });
+      const { from, ...ours } = await repeatBuyers(a, weeks);
+      expect(from).toBe('flags');
+      const line = (d: string) => `toDate(paid_at) ${d}`;
+      const [r] = await (
+        await ch.query({
+          query: `SELECT toString(count()) AS buyers, toString(sum(w1)) AS w1, toString(sum(w2)) AS w2 FROM (
+            SELECT buyer_id, uniqExact(order_id) AS n,
+                   sumIf(revenue_cents, ${line(`<= '${weeks.week1.last}'`)}) AS w1,
+                   sumIf(revenue_cents, ${line(`>= '${weeks.week2.first}'`)}) AS w2
+            FROM ${db}.sales WHERE ${line(`>= '${weeks.week1.first}'`)} AND ${line(`<= '${weeks.week2.last}'`)}
+            GROUP BY buyer_id HAVING n >= 2)`,
+          format: 'JSONEachRow',
+        })
+      ).json<{ buyers: string; w1: string; w2: string }>();
+      expect(ours, week).toEqual({
+        buyers: Number(r?.buyers),
+        week1_cents: BigInt(r?.w1 ?? 0),
+        week2_cents: BigInt(r?.w2 ?? 0),
+      });
+    }
   }, 300_000);
 });

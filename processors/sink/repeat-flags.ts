@@ -1,0 +1,288 @@
+import { Readable } from 'node:stream';
+import type { Pool } from 'pg';
+import {
+  buyerDayFlags,
+  type BuyerDay,
+  type BuyerDayFlags,
+} from '../../domain/repeat-buyer-flags.js';
+import type { ClickHouseClient } from '../../lib/clickhouse.js';
+import { selectWithExternalTable } from '../../lib/clickhouse-external.js';
+import { ch, joinSql, sql, type Sql } from '../../lib/clickhouse-sql.js';
+import type { Service } from '../../lib/lifecycle.js';
+import type { Logger } from '../../lib/logger.js';
+import { TsvBuffer, tsvValue } from './tsv.js';
+
+// Keeps `buyer_day_flags` (sql/clickhouse/0007) current: the buyers whose sale lines the sink
+// has committed since the last run get their flags recomputed from all their lines in `sales`,
+// and only the rows that changed are written (a cancel and the new version, in one insert per
+// group of buyers). Rerunning after a crash rewrites nothing: the difference is then empty.
+// One refresher writes at a time, however many sink processes run (a Postgres advisory lock).
+
+export interface RepeatFlagsDeps {
+  readonly clickhouse: ClickHouseClient;
+  /** For the buyer lists, sent as an external table. */
+  readonly clickhouseUrl: string;
+  readonly database: string;
+  readonly pool: Pool;
+  readonly logger: Logger;
+  /** Buyers recomputed per round trip (bounds the rows held in memory). */
+  readonly buyersPerRound?: number;
+}
+
+export interface RefreshResult {
+  /** Whether this process held the lock (another refresher may have run instead). */
+  readonly ran: boolean;
+  readonly buyers: number;
+  /** Flag rows written: cancels and new versions. */
+  readonly rowsWritten: number;
+}
+
+// pg advisory lock key: "stockflow repeat flags".
+const LOCK_KEY = 0x5f_7e_f1_a9;
+const DAY_MS = 86_400_000;
+
+interface Position {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
+}
+
+const key = (p: { topic: string; partition: number }) => `${p.topic}\u0000${p.partition}`;
+
+async function positions(deps: RepeatFlagsDeps, table: Sql): Promise<Map<string, Position>> {
+  const result = await deps.clickhouse.query({
+    query: sql`SELECT topic, partition, toString(maxMerge(max_offset)) AS o
+      FROM ${ch.identifier(deps.database)}.${table} GROUP BY topic, partition`.text,
+    format: 'JSONEachRow',
+  });
+  const rows = await result.json<{ topic: string; partition: number; o: string }>();
+  return new Map(
+    rows.map((r) => [key(r), { topic: r.topic, partition: r.partition, offset: BigInt(r.o) }]),
+  );
+}
+
+/** What the flags must cover next: per topic partition, the offsets (done, committed]. */
+async function pending(deps: RepeatFlagsDeps): Promise<{ from: Position; to: bigint }[]> {
+  // Only lines the sink has committed: their insert, and every view, is complete.
+  const [touched, committed, done] = await Promise.all([
+    positions(deps, sql`sales_touch_positions`),
+    positions(deps, sql`sink_commits`),
+    positions(deps, sql`buyer_flags_progress`),
+  ]);
+  const out: { from: Position; to: bigint }[] = [];
+  for (const [k, t] of touched) {
+    const c = committed.get(k);
+    if (!c) continue;
+    const to = c.offset < t.offset ? c.offset : t.offset;
+    const from = done.get(k) ?? { ...t, offset: -1n };
+    if (to > from.offset) out.push({ from, to });
+  }
+  return out;
+}
+
+/** The buyers with lines in the ranges, sorted. */
+async function touchedBuyers(
+  deps: RepeatFlagsDeps,
+  ranges: readonly { from: Position; to: bigint }[],
+): Promise<string[]> {
+  const conditions = ranges.map(
+    (r) =>
+      sql`(topic = ${ch.string(r.from.topic)} AND partition = ${ch.uint(r.from.partition)}
+        ${r.from.offset < 0n ? sql`` : sql`AND kafka_offset > ${ch.uint(r.from.offset)}`} AND kafka_offset <= ${ch.uint(r.to)})`,
+  );
+  const result = await deps.clickhouse.query({
+    query: sql`SELECT DISTINCT buyer_id FROM ${ch.identifier(deps.database)}.sales_buyer_touches
+      WHERE ${joinSql(conditions, sql` OR `)}`.text,
+    format: 'JSONEachRow',
+  });
+  return (await result.json<{ buyer_id: string }>()).map((r) => r.buyer_id).sort();
+}
+
+const buyerTable = (buyers: readonly string[]) => {
+  const data = new TsvBuffer(buyers.length * 12);
+  for (const b of buyers) data.text(`${tsvValue(b)}\n`);
+  return { name: 'buyers', structure: 'buyer_id String', data: data.body() };
+};
+
+const dayOf = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
+
+/** A flag row as TSV (without the sign): the identity the difference is taken on. */
+const flagLine = (buyer: string, f: BuyerDayFlags) =>
+  `${dayOf(f.day)}\t${tsvValue(buyer)}\t${f.multi ? 1 : 0}\t${f.prevOther}\t${f.nextOther}\t${f.prevAny}\t${f.revenueCents}`;
+
+/** Recomputes the flags of `buyers` and writes what changed; returns the rows written. */
+export async function refreshBuyers(
+  deps: RepeatFlagsDeps,
+  buyers: readonly string[],
+): Promise<number> {
+  if (buyers.length === 0) return 0;
+  const db = ch.identifier(deps.database);
+  const table = buyerTable(buyers);
+  const [history, current] = await Promise.all([
+    selectWithExternalTable<{
+      buyer_id: string;
+      day: number;
+      lo: string;
+      hi: string;
+      cents: string;
+    }>(
+      deps.clickhouseUrl,
+      sql`SELECT buyer_id, toUInt16(toDate(paid_at)) AS day, min(order_id) AS lo, max(order_id) AS hi,
+          toString(sum(revenue_cents)) AS cents
+        FROM ${db}.sales PREWHERE buyer_id IN (SELECT buyer_id FROM buyers)
+        GROUP BY buyer_id, day ORDER BY buyer_id, day`,
+      table,
+      120_000,
+    ),
+    selectWithExternalTable<{
+      buyer_id: string;
+      day: number;
+      multi: number;
+      prev_other: number;
+      next_other: number;
+      prev_any: number;
+      cents: string;
+      n: string;
+    }>(
+      deps.clickhouseUrl,
+      sql`SELECT buyer_id, toUInt16(day) AS day, multi, prev_other, next_other, prev_any,
+          toString(revenue_cents) AS cents, toString(sum(sign)) AS n
+        FROM ${db}.buyer_day_flags PREWHERE buyer_id IN (SELECT buyer_id FROM buyers)
+        GROUP BY day, buyer_id, multi, prev_other, next_other, prev_any, revenue_cents
+        HAVING sum(sign) != 0`,
+      table,
+      120_000,
+    ),
+  ]);
+  // Desired count of each row (1) minus the stored count: the rows to write, signed.
+  const delta = new Map<string, number>();
+  for (const r of current) {
+    const line = flagLine(r.buyer_id, {
+      day: r.day,
+      multi: r.multi === 1,
+      prevOther: r.prev_other,
+      nextOther: r.next_other,
+      prevAny: r.prev_any,
+      revenueCents: BigInt(r.cents),
+    });
+    delta.set(line, (delta.get(line) ?? 0) - Number(r.n));
+  }
+  let days: BuyerDay[] = [];
+  const flush = (buyer: string) => {
+    for (const f of buyerDayFlags(days)) {
+      const line = flagLine(buyer, f);
+      delta.set(line, (delta.get(line) ?? 0) + 1);
+    }
+    days = [];
+  };
+  let buyer: string | undefined;
+  for (const r of history) {
+    if (buyer !== undefined && r.buyer_id !== buyer) flush(buyer);
+    buyer = r.buyer_id;
+    days.push({ day: r.day, minOrder: r.lo, maxOrder: r.hi, revenueCents: BigInt(r.cents) });
+  }
+  if (buyer !== undefined) flush(buyer);
+  const out = new TsvBuffer(delta.size * 64);
+  let rows = 0;
+  for (const [line, n] of delta) {
+    for (let i = 0; i < Math.abs(n); i++) {
+      out.text(`${line}\t${n > 0 ? 1 : -1}\n`);
+      rows++;
+    }
+  }
+  if (rows > 0) {
+    await deps.clickhouse.insert({
+      table: `${deps.database}.buyer_day_flags`,
+      columns: [
+        'day',
+        'buyer_id',
+        'multi',
+        'prev_other',
+        'next_other',
+        'prev_any',
+        'revenue_cents',
+        'sign',
+      ],
+      values: Readable.from([out.body()], { objectMode: false }),
+      format: 'TabSeparated',
+    });
+  }
+  return rows;
+}
+
+/** One refresh: every buyer touched by committed lines the flags do not cover yet. */
+export async function refreshRepeatFlags(
+  deps: RepeatFlagsDeps,
+  /** Checked between rounds: a stopped refresh records no progress, the next one redoes it. */
+  stopping: () => boolean = () => false,
+): Promise<RefreshResult> {
+  const client = await deps.pool.connect();
+  try {
+    await client.query('BEGIN');
+    const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [
+      LOCK_KEY,
+    ]);
+    if (!lock.rows[0]?.ok) return { ran: false, buyers: 0, rowsWritten: 0 };
+    const ranges = await pending(deps);
+    if (ranges.length === 0) return { ran: true, buyers: 0, rowsWritten: 0 };
+    const buyers = await touchedBuyers(deps, ranges);
+    const per = deps.buyersPerRound ?? 10_000;
+    let rowsWritten = 0;
+    for (let i = 0; i < buyers.length; i += per) {
+      if (stopping()) return { ran: true, buyers: i, rowsWritten };
+      rowsWritten += await refreshBuyers(deps, buyers.slice(i, i + per));
+    }
+    await deps.clickhouse.command({
+      query: sql`INSERT INTO ${ch.identifier(deps.database)}.buyer_flags_progress
+        SELECT topic, toUInt32(partition), maxState(toUInt64(o)) FROM (${joinSql(
+          ranges.map(
+            (r) =>
+              sql`SELECT ${ch.string(r.from.topic)} AS topic, ${ch.uint(r.from.partition)} AS partition, ${ch.uint(r.to)} AS o`,
+          ),
+          sql` UNION ALL `,
+        )}) GROUP BY topic, partition`.text,
+    });
+    return { ran: true, buyers: buyers.length, rowsWritten };
+  } finally {
+    await client.query('COMMIT').catch(() => undefined);
+    client.release();
+  }
+}
+
+/** Runs a refresh every `intervalMs` until stopped; a failed one is logged and tried again. */
+export function repeatFlagsService(deps: RepeatFlagsDeps, intervalMs: number): Service {
+  let stopping = false;
+  let wake: (() => void) | undefined;
+  let loop: Promise<void> = Promise.resolve();
+  return {
+    name: 'repeat-flags',
+    start() {
+      loop = (async () => {
+        while (!stopping) {
+          try {
+            const r = await refreshRepeatFlags(deps, () => stopping);
+            if (r.buyers > 0) {
+              deps.logger.debug(
+                { buyers: r.buyers, rows: r.rowsWritten },
+                'repeat-buyer flags refreshed',
+              );
+            }
+          } catch (err) {
+            deps.logger.warn({ err }, 'repeat-buyer flags refresh failed; trying again');
+          }
+          if (stopping) break;
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            setTimeout(resolve, intervalMs).unref();
+          });
+        }
+      })();
+      return Promise.resolve();
+    },
+    async stop() {
+      stopping = true;
+      wake?.();
+      await loop;
+    },
+  };
+}
