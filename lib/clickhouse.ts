@@ -28,6 +28,8 @@ export function createClickHouse(options: ClickHouseOptions): ClickHouseClient {
     request_timeout: 30_000,
     // Debian's 18.16 rejects settings it does not know; send none by default.
     clickhouse_settings: {},
-    compression: { request: false, response: true },
+    // Uncompressed answers: stockflow's are small and local, and gzip on both ends cost 0.35-0.45
+    // ms a query (10-15% of a small one) on 18.16 here.
+    compression: { request: false, response: false },
   });
 }
