@@ -37,8 +37,8 @@ export interface RefreshResult {
   readonly rowsWritten: number;
 }
 
-// pg advisory lock key: "stockflow repeat flags".
-const LOCK_KEY = 0x5f_7e_f1_a9;
+/** The Postgres advisory lock a refresh holds (a transaction-scoped one). */
+export const REPEAT_FLAGS_LOCK_KEY = 0x5f_7e_f1_a9;
 const DAY_MS = 86_400_000;
 
 interface Position {
@@ -220,7 +220,7 @@ export async function refreshRepeatFlags(
   try {
     await client.query('BEGIN');
     const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [
-      LOCK_KEY,
+      REPEAT_FLAGS_LOCK_KEY,
     ]);
     if (!lock.rows[0]?.ok) return { ran: false, buyers: 0, rowsWritten: 0 };
     const ranges = await pending(deps);

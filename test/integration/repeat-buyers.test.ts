@@ -8,6 +8,7 @@ import { createPool, type Pool } from '../../lib/postgres.js';
 import {
   refreshBuyers,
   refreshRepeatFlags,
+  REPEAT_FLAGS_LOCK_KEY,
   type RepeatFlagsDeps,
 } from '../../processors/sink/repeat-flags.js';
 import { config, createTestClickHouse, createTestDatabase, testLogger } from './support.js';
@@ -175,7 +176,7 @@ describe('repeat-buyers from refreshed flags', () => {
     const holder = await pool.connect();
     try {
       await holder.query('BEGIN');
-      await holder.query('SELECT pg_advisory_xact_lock($1)', [0x5f_7e_f1_a9]);
+      await holder.query('SELECT pg_advisory_xact_lock($1)', [REPEAT_FLAGS_LOCK_KEY]);
       await insertOrders(20, 'C');
       await commit();
       expect((await refreshRepeatFlags(deps)).ran).toBe(false);
