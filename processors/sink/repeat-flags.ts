@@ -7,9 +7,15 @@ import {
 } from '../../domain/repeat-buyer-flags.js';
 import type { ClickHouseClient } from '../../lib/clickhouse.js';
 import { selectWithExternalTable } from '../../lib/clickhouse-external.js';
-import { ch, joinSql, sql, type Sql } from '../../lib/clickhouse-sql.js';
+import { ch, joinSql, sql } from '../../lib/clickhouse-sql.js';
 import type { Service } from '../../lib/lifecycle.js';
 import type { Logger } from '../../lib/logger.js';
+import {
+  readPositions,
+  touchedBuyersSql,
+  uncoveredRanges,
+  type TouchRange,
+} from '../../lib/sales-touches.js';
 import { TsvBuffer, tsvValue } from './tsv.js';
 
 // Keeps `buyer_day_flags` (sql/clickhouse/0007) current: the buyers whose sale lines the sink
@@ -41,58 +47,28 @@ export interface RefreshResult {
 export const REPEAT_FLAGS_LOCK_KEY = 0x5f_7e_f1_a9;
 const DAY_MS = 86_400_000;
 
-interface Position {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: bigint;
-}
-
-const key = (p: { topic: string; partition: number }) => `${p.topic}\u0000${p.partition}`;
-
-async function positions(deps: RepeatFlagsDeps, table: Sql): Promise<Map<string, Position>> {
-  const result = await deps.clickhouse.query({
-    query: sql`SELECT topic, partition, toString(maxMerge(max_offset)) AS o
-      FROM ${ch.identifier(deps.database)}.${table} GROUP BY topic, partition`.text,
-    format: 'JSONEachRow',
-  });
-  const rows = await result.json<{ topic: string; partition: number; o: string }>();
-  return new Map(
-    rows.map((r) => [key(r), { topic: r.topic, partition: r.partition, offset: BigInt(r.o) }]),
+/** What the flags must cover next: committed lines past the progress, per topic partition. */
+async function pending(deps: RepeatFlagsDeps): Promise<TouchRange[]> {
+  const p = await readPositions(
+    async (query) => {
+      const result = await deps.clickhouse.query({ query: query.text, format: 'JSONEachRow' });
+      return result.json();
+    },
+    ch.identifier(deps.database),
+    ['sales_touch_positions', 'sink_commits', 'buyer_flags_progress'],
   );
-}
-
-/** What the flags must cover next: per topic partition, the offsets (done, committed]. */
-async function pending(deps: RepeatFlagsDeps): Promise<{ from: Position; to: bigint }[]> {
-  // Only lines the sink has committed: their insert, and every view, is complete.
-  const [touched, committed, done] = await Promise.all([
-    positions(deps, sql`sales_touch_positions`),
-    positions(deps, sql`sink_commits`),
-    positions(deps, sql`buyer_flags_progress`),
-  ]);
-  const out: { from: Position; to: bigint }[] = [];
-  for (const [k, t] of touched) {
-    const c = committed.get(k);
-    if (!c) continue;
-    const to = c.offset < t.offset ? c.offset : t.offset;
-    const from = done.get(k) ?? { ...t, offset: -1n };
-    if (to > from.offset) out.push({ from, to });
-  }
-  return out;
+  // Only lines the sink has committed (their insert, and every view, is complete): every range
+  // ends at a commit, so its `upTo` is set.
+  return uncoveredRanges(p.sales_touch_positions, p.buyer_flags_progress, p.sink_commits);
 }
 
 /** The buyers with lines in the ranges, sorted. */
 async function touchedBuyers(
   deps: RepeatFlagsDeps,
-  ranges: readonly { from: Position; to: bigint }[],
+  ranges: readonly TouchRange[],
 ): Promise<string[]> {
-  const conditions = ranges.map(
-    (r) =>
-      sql`(topic = ${ch.string(r.from.topic)} AND partition = ${ch.uint(r.from.partition)}
-        ${r.from.offset < 0n ? sql`` : sql`AND kafka_offset > ${ch.uint(r.from.offset)}`} AND kafka_offset <= ${ch.uint(r.to)})`,
-  );
   const result = await deps.clickhouse.query({
-    query: sql`SELECT DISTINCT buyer_id FROM ${ch.identifier(deps.database)}.sales_buyer_touches
-      WHERE ${joinSql(conditions, sql` OR `)}`.text,
+    query: touchedBuyersSql(ch.identifier(deps.database), ranges).text,
     format: 'JSONEachRow',
   });
   return (await result.json<{ buyer_id: string }>()).map((r) => r.buyer_id).sort();
@@ -237,7 +213,7 @@ export async function refreshRepeatFlags(
         SELECT topic, toUInt32(partition), maxState(toUInt64(o)) FROM (${joinSql(
           ranges.map(
             (r) =>
-              sql`SELECT ${ch.string(r.from.topic)} AS topic, ${ch.uint(r.from.partition)} AS partition, ${ch.uint(r.to)} AS o`,
+              sql`SELECT ${ch.string(r.topic)} AS topic, ${ch.uint(r.partition)} AS partition, ${ch.uint(r.upTo!)} AS o`,
           ),
           sql` UNION ALL `,
         )}) GROUP BY topic, partition`.text,

@@ -1,6 +1,7 @@
 import { ch, joinSql, sql, type Sql } from '../../../lib/clickhouse-sql.js';
 import { toBigInt, toCount } from '../money.js';
 import type { TwoWeeks } from '../params.js';
+import { readPositions, touchedBuyersSql, uncoveredRanges } from '../../../lib/sales-touches.js';
 import { inDays, rows, type Analytics } from './run.js';
 
 export interface RepeatBuyers {
@@ -34,34 +35,16 @@ const dailyGroups = (a: Analytics, weeks: TwoWeeks, only: Sql) =>
  * flags cannot be used: never refreshed, or too far behind.
  */
 async function uncoveredBuyers(a: Analytics): Promise<string[] | null> {
-  const positions = await rows<{ kind: string; topic: string; partition: number; o: string }>(
-    a,
-    sql`SELECT 'stored' AS kind, topic, partition, toString(maxMerge(max_offset)) AS o
-        FROM ${a.db}.sales_touch_positions GROUP BY topic, partition
-      UNION ALL
-      SELECT 'covered' AS kind, topic, partition, toString(maxMerge(max_offset)) AS o
-        FROM ${a.db}.buyer_flags_progress GROUP BY topic, partition`,
-  );
-  const covered = new Map(
-    positions.filter((p) => p.kind === 'covered').map((p) => [`${p.topic}\u0000${p.partition}`, BigInt(p.o)]), // prettier-ignore
-  );
-  if (covered.size === 0) return null;
-  const ranges: Sql[] = [];
-  for (const p of positions) {
-    if (p.kind !== 'stored') continue;
-    const done = covered.get(`${p.topic}\u0000${p.partition}`);
-    if (done !== undefined && BigInt(p.o) <= done) continue;
-    ranges.push(
-      sql`(topic = ${ch.string(p.topic)} AND partition = ${ch.uint(p.partition)}${
-        done === undefined ? sql`` : sql` AND kafka_offset > ${ch.uint(done)}`
-      })`,
-    );
-  }
+  const p = await readPositions((q) => rows(a, q), a.db, [
+    'sales_touch_positions',
+    'buyer_flags_progress',
+  ]);
+  if (p.buyer_flags_progress.size === 0) return null;
+  const ranges = uncoveredRanges(p.sales_touch_positions, p.buyer_flags_progress);
   if (ranges.length === 0) return [];
   const buyers = await rows<{ buyer_id: string }>(
     a,
-    sql`SELECT DISTINCT buyer_id FROM ${a.db}.sales_buyer_touches
-      WHERE ${joinSql(ranges, sql` OR `)} LIMIT ${ch.uint(MAX_UNCOVERED + 1)}`,
+    touchedBuyersSql(a.db, ranges, MAX_UNCOVERED + 1),
   );
   return buyers.length > MAX_UNCOVERED ? null : buyers.map((b) => b.buyer_id);
 }

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { touchedBuyersSql, uncoveredRanges, type Positions } from '../../lib/sales-touches.js';
+import { sql } from '../../lib/clickhouse-sql.js';
+
+const at = (...entries: [string, number, bigint][]): Positions =>
+  new Map(entries.map(([topic, partition, offset]) => [`${topic}\u0000${partition}`, { topic, partition, offset }])); // prettier-ignore
+
+describe('uncoveredRanges', () => {
+  const stored = at(['s', 0, 10n], ['s', 1, 5n], ['s', 2, 7n]);
+
+  it('gives each partition past its coverage, all of it where nothing is covered', () => {
+    expect(uncoveredRanges(stored, at(['s', 0, 10n], ['s', 1, 3n]))).toEqual([
+      { topic: 's', partition: 1, after: 3n, upTo: null },
+      { topic: 's', partition: 2, after: null, upTo: null },
+    ]);
+  });
+
+  it('stops at the limit, and leaves out partitions the limit does not know', () => {
+    expect(uncoveredRanges(stored, at(['s', 0, 4n]), at(['s', 0, 8n], ['s', 1, 9n]))).toEqual([
+      { topic: 's', partition: 0, after: 4n, upTo: 8n },
+      { topic: 's', partition: 1, after: null, upTo: 5n },
+    ]);
+    expect(uncoveredRanges(stored, at(['s', 0, 8n]), at(['s', 0, 8n]))).toEqual([]);
+  });
+
+  it('reads the touches of those ranges only', () => {
+    const text = touchedBuyersSql(sql`db`, [
+      { topic: "it's", partition: 1, after: 3n, upTo: 9n },
+      { topic: 's', partition: 2, after: null, upTo: null },
+    ], 11).text; // prettier-ignore
+    expect(text.replace(/\s+/g, ' ')).toBe(
+      "SELECT DISTINCT buyer_id FROM db.sales_buyer_touches WHERE (topic = 'it\\'s' AND partition = 1 AND kafka_offset > 3 AND kafka_offset <= 9) OR (topic = 's' AND partition = 2) LIMIT 11",
+    );
+  });
+});
