@@ -1,11 +1,13 @@
 import { ch, joinSql, sql, type Sql } from './clickhouse-sql.js';
 
-// The buyers whose sale lines the repeat-buyer flags do not cover yet (sql/clickhouse/0007), as
-// both the sink's refresher (what to recompute) and the repeat-buyers query (what to group live)
-// need them: the lines of `sales_buyer_touches` past `buyer_flags_progress`, per topic partition.
+// What the tables the sink's refreshers keep (repeat-buyer flags, sql/clickhouse/0007; seller
+// order days, 0008) do not cover yet, as both the refreshers (what to do next) and the queries
+// (whether, or for whom, to answer from the raw aggregates) need it: the lines of
+// `sales_line_touches` past a refresher's progress, per topic partition.
 
 /** The position tables, each holding the highest offset per topic partition as a max state. */
-export type PositionTable = 'sales_touch_positions' | 'sink_commits' | 'buyer_flags_progress';
+export type PositionTable =
+  'sales_touch_positions' | 'sink_commits' | 'buyer_flags_progress' | 'seller_days_progress';
 
 /** Highest offset by topic partition (`topic\0partition`). */
 export type Positions = ReadonlyMap<string, { topic: string; partition: number; offset: bigint }>;
@@ -72,14 +74,48 @@ export function uncoveredRanges(
   return out;
 }
 
+/** The lines of `sales_line_touches` in the ranges (at least one range): a WHERE condition. */
+export function inRanges(ranges: readonly TouchRange[]): Sql {
+  return joinSql(
+    ranges.map(
+      (r) =>
+        sql`(topic = ${ch.string(r.topic)} AND partition = ${ch.uint(r.partition)}${
+          r.after === null ? sql`` : sql` AND kafka_offset > ${ch.uint(r.after)}`
+        }${r.upTo === null ? sql`` : sql` AND kafka_offset <= ${ch.uint(r.upTo)}`})`,
+    ),
+    sql` OR `,
+  );
+}
+
 /** `SELECT DISTINCT buyer_id` of the touches in the ranges (at least one range). */
 export function touchedBuyersSql(db: Sql, ranges: readonly TouchRange[], limit?: number): Sql {
-  const conditions = ranges.map(
-    (r) =>
-      sql`(topic = ${ch.string(r.topic)} AND partition = ${ch.uint(r.partition)}${
-        r.after === null ? sql`` : sql` AND kafka_offset > ${ch.uint(r.after)}`
-      }${r.upTo === null ? sql`` : sql` AND kafka_offset <= ${ch.uint(r.upTo)}`})`,
-  );
-  return sql`SELECT DISTINCT buyer_id FROM ${db}.sales_buyer_touches
-    WHERE ${joinSql(conditions, sql` OR `)}${limit === undefined ? sql`` : sql` LIMIT ${ch.uint(limit)}`}`;
+  return sql`SELECT DISTINCT buyer_id FROM ${db}.sales_line_touches
+    WHERE ${inRanges(ranges)}${limit === undefined ? sql`` : sql` LIMIT ${ch.uint(limit)}`}`;
+}
+
+/**
+ * Each range's first `count` offsets (its whole length when shorter), so a refresher can work
+ * through a backlog in bounded rounds. A range from the first offset counts from offset 0.
+ */
+export function firstOffsets(ranges: readonly TouchRange[], count: bigint): TouchRange[] {
+  return ranges.map((r) => {
+    const end = (r.after ?? -1n) + count;
+    return { ...r, upTo: r.upTo === null || r.upTo > end ? end : r.upTo };
+  });
+}
+
+/** Records that a refresher covers the ranges (each with its `upTo` set) in `table`. */
+export function progressInsertSql(
+  db: Sql,
+  table: PositionTable,
+  ranges: readonly TouchRange[],
+): Sql {
+  return sql`INSERT INTO ${db}.${ch.identifier(table)}
+    SELECT topic, toUInt32(partition), maxState(toUInt64(o)) FROM (${joinSql(
+      ranges.map((r) => {
+        if (r.upTo === null) throw new Error('a recorded range needs its upTo');
+        return sql`SELECT ${ch.string(r.topic)} AS topic, ${ch.uint(r.partition)} AS partition, ${ch.uint(r.upTo)} AS o`;
+      }),
+      sql` UNION ALL `,
+    )}) GROUP BY topic, partition`;
 }

@@ -42,6 +42,7 @@ import { createRegistry } from '../lib/metrics.js';
 import { migrate } from '../lib/migrate.js';
 import { createPool } from '../lib/postgres.js';
 import { refreshRepeatFlags } from '../processors/sink/repeat-flags.js';
+import { refreshSellerOrderDays } from '../processors/sink/seller-order-days.js';
 import { stackContext, stackUp } from '../stack/manager.js';
 import { endpointCases } from './bench/endpoints.js';
 import { DATA_VERSION, loadDataset, tableSizes, type LoadResult } from './bench/load.js';
@@ -190,7 +191,8 @@ async function main(): Promise<number> {
         }
       }
       // The load writes raw rows as the sink does but not the sink's commit records; then the
-      // sink's refresher brings the repeat-buyer flags up to date, as after a backlog.
+      // sink's refreshers bring the repeat-buyer flags and seller order days up to date, as
+      // after a backlog.
       await admin.command({
         query: `INSERT INTO ${database}.sink_commits SELECT topic, partition, max_offset FROM ${database}.sink_positions`,
       });
@@ -204,6 +206,17 @@ async function main(): Promise<number> {
       });
       say(
         `repeat-buyer flags: ${fmt(flags.buyers)} buyers refreshed, ${fmt(flags.rowsWritten)} rows written in ${((performance.now() - flagsStart) / 1000).toFixed(1)} s`,
+      );
+      const daysStart = performance.now();
+      const days = await refreshSellerOrderDays({
+        clickhouse: admin,
+        clickhouseUrl: config.clickhouseUrl,
+        database,
+        pool,
+        logger,
+      });
+      say(
+        `seller order days: ${fmt(days.orders)} orders merged, ${fmt(days.rowsWritten)} rows written in ${((performance.now() - daysStart) / 1000).toFixed(1)} s`,
       );
       sizes = await tableSizes(admin, database);
       say(`tables (rows/parts): ${[...sizes].map(([t, x]) => `${t} ${fmt(x.rows)}/${x.parts}`).join(', ')}`); // prettier-ignore

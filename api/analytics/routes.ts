@@ -124,7 +124,7 @@ export function analyticsFeature(deps: AnalyticsDeps): ApiFeature {
     '/top_suppliers',
     (q) => ({ days: parseOpenDayRange(q), limit: parseLimit(q, 5, 100) }),
     async ({ days, limit }) => {
-      const top = await topSuppliers(a, days, limit);
+      const top = (await topSuppliers(a, days, limit)).sellers;
       return {
         json: {
           top_suppliers: top.map((s) => ({

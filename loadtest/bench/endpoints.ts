@@ -190,7 +190,7 @@ export function endpointCases(database: string): EndpointCase[] {
       return {
         kind: p.kind,
         path: `/top_suppliers${qs(p.query)}`,
-        view: (a) => topSuppliers(a, parseOpenDayRange(p.query), 5),
+        view: async (a) => (await topSuppliers(a, parseOpenDayRange(p.query), 5)).sellers,
         raw: sql`SELECT seller_id, uniqExact(order_id) AS n, toString(sum(revenue_cents)) AS r
           FROM ${db}.sales WHERE ${p.where}
           GROUP BY seller_id ORDER BY n DESC, seller_id ASC LIMIT 5`,

@@ -1,36 +1,26 @@
 import { Readable } from 'node:stream';
-import type { Pool } from 'pg';
 import {
   buyerDayFlags,
   type BuyerDay,
   type BuyerDayFlags,
 } from '../../domain/repeat-buyer-flags.js';
-import type { ClickHouseClient } from '../../lib/clickhouse.js';
 import { selectWithExternalTable } from '../../lib/clickhouse-external.js';
-import { ch, joinSql, sql } from '../../lib/clickhouse-sql.js';
-import type { Service } from '../../lib/lifecycle.js';
-import type { Logger } from '../../lib/logger.js';
+import { ch, sql } from '../../lib/clickhouse-sql.js';
 import {
-  readPositions,
+  progressInsertSql,
   touchedBuyersSql,
   uncoveredRanges,
   type TouchRange,
 } from '../../lib/sales-touches.js';
-import { TsvBuffer, tsvValue } from './tsv.js';
+import { positions, withAdvisoryLock, type RefresherDeps } from './refresher.js';
+import { TsvBuffer, tsvDay, tsvValue } from './tsv.js';
 
 // Keeps `buyer_day_flags` (sql/clickhouse/0007) current: the buyers whose sale lines the sink
 // has committed since the last run get their flags recomputed from all their lines in `sales`,
 // and only the rows that changed are written (a cancel and the new version, in one insert per
 // group of buyers). Rerunning after a crash rewrites nothing: the difference is then empty.
-// One refresher writes at a time, however many sink processes run (a Postgres advisory lock).
 
-export interface RepeatFlagsDeps {
-  readonly clickhouse: ClickHouseClient;
-  /** For the buyer lists, sent as an external table. */
-  readonly clickhouseUrl: string;
-  readonly database: string;
-  readonly pool: Pool;
-  readonly logger: Logger;
+export interface RepeatFlagsDeps extends RefresherDeps {
   /** Buyers recomputed per round trip (bounds the rows held in memory). */
   readonly buyersPerRound?: number;
 }
@@ -45,18 +35,14 @@ export interface RefreshResult {
 
 /** The Postgres advisory lock a refresh holds (a transaction-scoped one). */
 export const REPEAT_FLAGS_LOCK_KEY = 0x5f_7e_f1_a9;
-const DAY_MS = 86_400_000;
 
 /** What the flags must cover next: committed lines past the progress, per topic partition. */
 async function pending(deps: RepeatFlagsDeps): Promise<TouchRange[]> {
-  const p = await readPositions(
-    async (query) => {
-      const result = await deps.clickhouse.query({ query: query.text, format: 'JSONEachRow' });
-      return result.json();
-    },
-    ch.identifier(deps.database),
-    ['sales_touch_positions', 'sink_commits', 'buyer_flags_progress'],
-  );
+  const p = await positions(deps, [
+    'sales_touch_positions',
+    'sink_commits',
+    'buyer_flags_progress',
+  ]);
   // Only lines the sink has committed (their insert, and every view, is complete): every range
   // ends at a commit, so its `upTo` is set.
   return uncoveredRanges(p.sales_touch_positions, p.buyer_flags_progress, p.sink_commits);
@@ -80,11 +66,9 @@ const buyerTable = (buyers: readonly string[]) => {
   return { name: 'buyers', structure: 'buyer_id String', data: data.body() };
 };
 
-const dayOf = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
-
 /** A flag row as TSV (without the sign): the identity the difference is taken on. */
 const flagLine = (buyer: string, f: BuyerDayFlags) =>
-  `${dayOf(f.day)}\t${tsvValue(buyer)}\t${f.multi ? 1 : 0}\t${f.prevOther}\t${f.nextOther}\t${f.prevAny}\t${f.revenueCents}`;
+  `${tsvDay(f.day)}\t${tsvValue(buyer)}\t${f.multi ? 1 : 0}\t${f.prevOther}\t${f.nextOther}\t${f.prevAny}\t${f.revenueCents}`;
 
 /** Recomputes the flags of `buyers` and writes what changed; returns the rows written. */
 export async function refreshBuyers(
@@ -192,13 +176,7 @@ export async function refreshRepeatFlags(
   /** Checked between rounds: a stopped refresh records no progress, the next one redoes it. */
   stopping: () => boolean = () => false,
 ): Promise<RefreshResult> {
-  const client = await deps.pool.connect();
-  try {
-    await client.query('BEGIN');
-    const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [
-      REPEAT_FLAGS_LOCK_KEY,
-    ]);
-    if (!lock.rows[0]?.ok) return { ran: false, buyers: 0, rowsWritten: 0 };
+  const result = await withAdvisoryLock(deps.pool, REPEAT_FLAGS_LOCK_KEY, async () => {
     const ranges = await pending(deps);
     if (ranges.length === 0) return { ran: true, buyers: 0, rowsWritten: 0 };
     const buyers = await touchedBuyers(deps, ranges);
@@ -209,56 +187,9 @@ export async function refreshRepeatFlags(
       rowsWritten += await refreshBuyers(deps, buyers.slice(i, i + per));
     }
     await deps.clickhouse.command({
-      query: sql`INSERT INTO ${ch.identifier(deps.database)}.buyer_flags_progress
-        SELECT topic, toUInt32(partition), maxState(toUInt64(o)) FROM (${joinSql(
-          ranges.map(
-            (r) =>
-              sql`SELECT ${ch.string(r.topic)} AS topic, ${ch.uint(r.partition)} AS partition, ${ch.uint(r.upTo!)} AS o`,
-          ),
-          sql` UNION ALL `,
-        )}) GROUP BY topic, partition`.text,
+      query: progressInsertSql(ch.identifier(deps.database), 'buyer_flags_progress', ranges).text,
     });
     return { ran: true, buyers: buyers.length, rowsWritten };
-  } finally {
-    await client.query('COMMIT').catch(() => undefined);
-    client.release();
-  }
-}
-
-/** Runs a refresh every `intervalMs` until stopped; a failed one is logged and tried again. */
-export function repeatFlagsService(deps: RepeatFlagsDeps, intervalMs: number): Service {
-  let stopping = false;
-  let wake: (() => void) | undefined;
-  let loop: Promise<void> = Promise.resolve();
-  return {
-    name: 'repeat-flags',
-    start() {
-      loop = (async () => {
-        while (!stopping) {
-          try {
-            const r = await refreshRepeatFlags(deps, () => stopping);
-            if (r.buyers > 0) {
-              deps.logger.debug(
-                { buyers: r.buyers, rows: r.rowsWritten },
-                'repeat-buyer flags refreshed',
-              );
-            }
-          } catch (err) {
-            deps.logger.warn({ err }, 'repeat-buyer flags refresh failed; trying again');
-          }
-          if (stopping) break;
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-            setTimeout(resolve, intervalMs).unref();
-          });
-        }
-      })();
-      return Promise.resolve();
-    },
-    async stop() {
-      stopping = true;
-      wake?.();
-      await loop;
-    },
-  };
+  });
+  return result ?? { ran: false, buyers: 0, rowsWritten: 0 };
 }

@@ -5,13 +5,16 @@ import type { RoleParts } from '../../lib/role.js';
 import type { Runtime } from '../../lib/runtime.js';
 import { movementTopics, salesTopics } from '../../lib/topics.js';
 import type { SinkSource } from './sink-handler.js';
-import { repeatFlagsService } from './repeat-flags.js';
+import { refresherService } from './refresher.js';
+import { refreshRepeatFlags } from './repeat-flags.js';
+import { refreshSellerOrderDays } from './seller-order-days.js';
 import { sinkServices } from './sink-service.js';
 import { movementChangesTable, salesTable, stockChangesTable } from './sink-tables.js';
 
-// How often the repeat-buyer flags catch up with committed sale lines. Until they do, the
-// endpoint answers the new lines' buyers from buyer_daily: later flags cost speed, not exactness.
-const REPEAT_FLAGS_INTERVAL_MS = 1_000;
+// How often the refreshed tables (repeat-buyer flags, seller order days) catch up with committed
+// sale lines. Until they do, the endpoints answer from the views the sink keeps: a later refresh
+// costs speed, not exactness.
+const REFRESH_INTERVAL_MS = 1_000;
 
 /** Source topic → table, for the configured topics. */
 export function sinkSources(config: Config): Map<string, SinkSource> {
@@ -48,18 +51,19 @@ export function createRole(rt: Runtime): Promise<RoleParts> {
     stop: () => Promise.resolve(),
   };
   // Stopped first (services stop in reverse): a refresh in flight finishes, then the sink drains.
-  const flags = repeatFlagsService(
-    {
-      clickhouse: rt.clickhouse,
-      clickhouseUrl: rt.config.clickhouseUrl,
-      database: rt.config.clickhouseDatabase,
-      pool: rt.pool,
-      logger: rt.logger,
-    },
-    REPEAT_FLAGS_INTERVAL_MS,
-  );
+  const deps = {
+    clickhouse: rt.clickhouse,
+    clickhouseUrl: rt.config.clickhouseUrl,
+    database: rt.config.clickhouseDatabase,
+    pool: rt.pool,
+    logger: rt.logger,
+  };
+  const refresher = refresherService('sale-refresher', rt.logger, REFRESH_INTERVAL_MS, {
+    'repeat-buyer flags': (stopping) => refreshRepeatFlags(deps, stopping),
+    'seller order days': (stopping) => refreshSellerOrderDays(deps, stopping),
+  });
   return Promise.resolve({
-    services: [topics, ...sinkServices(rt, sources), flags],
+    services: [topics, ...sinkServices(rt, sources), refresher],
     features: [],
   });
 }

@@ -37,6 +37,10 @@ export const tsvDateTime = (v: Value): string =>
     ? String(v < 0 ? ((v % UINT32) + UINT32) % UINT32 : v).padStart(5, '0')
     : tsvValue(v);
 
+/** A Date column's text for a day number (days since 1970-01-01, as `toInt32(day)` gives it). */
+export const tsvDay = (day: number): string =>
+  new Date(day * 86_400_000).toISOString().slice(0, 10);
+
 // The byte each special is written as after its backslash (NUL as `\0`, so never 0); 0 where a
 // byte needs no escape.
 // UTF-8 never uses bytes below 0x80 inside a multi-byte character, so escaping by byte is exact.

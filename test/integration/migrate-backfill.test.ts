@@ -2,13 +2,15 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orderDays } from '../../domain/order-days.js';
 import { migrate, splitStatements, SQL_DIR } from '../../lib/migrate.js';
 import { createPool, type Pool } from '../../lib/postgres.js';
 import { createTestClickHouse, createTestDatabase, testLogger } from './support.js';
 
 // A view added by a later migration must also cover the rows stored before it:
 // sql/clickhouse/0002 fills its monthly table from `sales`, once; 0006 its
-// yearly one from the monthly; 0005 the sink commits from the positions.
+// yearly one from the monthly; 0005 the sink commits from the positions;
+// 0008 the seller order days and their sums from `sales`.
 
 const MONTHLY = '0002_product_months.sql';
 
@@ -116,5 +118,87 @@ describe('ClickHouse migration 0002 on a database that already holds sales', () 
 
     await insertSales([['s8', 'c', 4]]);
     expect(await yearly()).toEqual(await yearlyFromRaw());
+  });
+
+  it('fills the line touches, the seller order days and their progress from what is stored', async () => {
+    const query = async <T>(q: string) =>
+      (await ch.client.query({ query: q, format: 'JSONEachRow' })).json<T>();
+    // Orders with lines on several days, across a month and a year; one with two sellers.
+    const lines: [string, string, string, number, number][] = [
+      ['o1', 'x', '2024-12-30', 0, 50],
+      ['o1', 'x', '2025-01-02', 1, 51],
+      ['o1', 'x', '2024-12-30', 2, 52],
+      ['o1', 'y', '2025-02-01', 0, 53],
+      ['o2', 'x', '2025-01-02', 1, 54],
+      ['o3', "it's", '2025-03-05', 2, 55],
+      ['o3', "it's", '2025-01-31', 2, 56],
+    ];
+    await ch.client.command({
+      query: `INSERT INTO ${ch.name}.sales (source_id, order_id, seller_id, buyer_id, paid_at, _topic, _partition, _offset) VALUES ${lines
+        .map(
+          ([order, seller, day, partition, offset]) =>
+            `('m${offset}', '${order}', '${seller.replace("'", "\\'")}', 'b', toDateTime('${day} 08:00:00', 'UTC'), 't', ${partition}, ${offset})`,
+        )
+        .join(', ')}`,
+    });
+    const later = ['0007_repeat_buyer_flags.sql', '0008_seller_order_firsts.sql'];
+    for (const f of later) {
+      copyFileSync(path.join(SQL_DIR, 'clickhouse', f), path.join(dir, 'clickhouse', f));
+    }
+    expect((await run()).clickhouse).toEqual(later);
+
+    const count = async (table: string) =>
+      (await query<{ n: string }>(`SELECT toString(count()) AS n FROM ${ch.name}.${table}`))[0]?.n;
+    expect(await count('sales_line_touches')).toBe(await count('sales'));
+    expect(
+      await query(
+        `SELECT name FROM system.tables WHERE database = '${ch.name}' AND name LIKE 'sales_buyer_touches%'`,
+      ),
+    ).toEqual([]);
+
+    // Every (seller, order)'s days, as domain/order-days.ts computes them from all stored lines.
+    const all = await query<{ order_id: string; seller_id: string; day: number }>(
+      `SELECT order_id, seller_id, toInt32(toDate(paid_at)) AS day FROM ${ch.name}.sales`,
+    );
+    const byPair = new Map<string, number[]>();
+    for (const l of all) {
+      const k = `${l.order_id}\t${l.seller_id}`;
+      byPair.set(k, [...(byPair.get(k) ?? []), l.day]);
+    }
+    const expected = [...byPair]
+      .flatMap(([k, days]) => orderDays(days).map((r) => `${k}\t${r.day}\t${r.prevDay}`))
+      .sort();
+    const stored = await query<{ k: string }>(
+      `SELECT concat(order_id, '\t', seller_id, '\t', toString(toInt32(day)), '\t', toString(prev_day)) AS k
+       FROM ${ch.name}.seller_order_days GROUP BY k HAVING sum(sign) = 1`,
+    );
+    expect(stored.map((r) => r.k).sort()).toEqual(expected);
+    expect(expected.length).toBeGreaterThan(lines.length); // earlier tests' lines too
+
+    // The views summed the fill: each level holds every row once, the first days at -1.
+    for (const table of [
+      'seller_order_firsts_daily',
+      'seller_order_firsts_monthly',
+      'seller_order_firsts_yearly',
+    ]) {
+      // prettier-ignore
+      const [sums] = await query<{ rows: string; firsts: string }>(
+        `SELECT toString(sum(orders)) AS rows, toString(sumIf(orders, prev_day = -1)) AS firsts
+         FROM ${ch.name}.${table}`,
+      );
+      expect(sums, table).toEqual({ rows: String(expected.length), firsts: String(byPair.size) });
+    }
+
+    const positions = (q: string) =>
+      query(`SELECT topic, partition, toString(o) AS o FROM (${q}) ORDER BY topic, partition`);
+    expect(
+      await positions(
+        `SELECT topic, partition, maxMerge(max_offset) AS o FROM ${ch.name}.seller_days_progress GROUP BY topic, partition`,
+      ),
+    ).toEqual(
+      await positions(
+        `SELECT _topic AS topic, _partition AS partition, max(_offset) AS o FROM ${ch.name}.sales GROUP BY _topic, _partition`,
+      ),
+    );
   });
 });

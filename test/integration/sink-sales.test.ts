@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTwoWeeks } from '../../api/analytics/params.js';
 import { repeatBuyers } from '../../api/analytics/queries/repeat-buyers.js';
 import { analytics } from '../../api/analytics/queries/run.js';
+import { topSuppliers } from '../../api/analytics/queries/top-suppliers.js';
 import { revenueCents } from '../../domain/sale.js';
 import { registerSaleSchema, saleMessage } from '../../ingest/sale-codec.js';
 import { createClickHouse, type ClickHouseClient } from '../../lib/clickhouse.js';
@@ -160,6 +161,38 @@ describe('ClickHouse sink: sales, exactly once through a crash and duplicates', 
         week1_cents: BigInt(r?.w1 ?? 0),
         week2_cents: BigInt(r?.w2 ?? 0),
       });
+    }
+
+    // And the seller order days: top_suppliers then counts from their first-day sums.
+    await eventually(
+      async () =>
+        (await one(covered('seller_days_progress'))) ===
+        (await one(covered('sales_touch_positions')))
+          ? true
+          : undefined,
+      60_000,
+      'the seller order days to cover every stored line',
+    );
+    for (const [first, last] of [
+      ['2025-01-01', '2025-01-31'],
+      ['2025-01-10', '2025-02-20'],
+      [null, null],
+    ] as const) {
+      const top = await topSuppliers(a, { first, last }, 20);
+      expect(top.from).toBe('firsts');
+      const expected = await (
+        await ch.query({
+          query: `SELECT seller_id, toString(uniqExact(order_id)) AS n, toString(sum(revenue_cents)) AS r
+            FROM ${db}.sales WHERE toDate(paid_at) >= '${first ?? '1970-01-01'}' AND toDate(paid_at) <= '${last ?? '2105-12-31'}'
+            GROUP BY seller_id ORDER BY uniqExact(order_id) DESC, seller_id ASC LIMIT 20`,
+          format: 'JSONEachRow',
+        })
+      ).json<{ seller_id: string; n: string; r: string }>();
+      expect(expected.length).toBeGreaterThan(0);
+      expect(
+        top.sellers.map((x) => ({ seller_id: x.seller_id, n: String(x.order_count), r: String(x.revenue_cents) })), // prettier-ignore
+        `${first}..${last}`,
+      ).toEqual(expected);
     }
   }, 300_000);
 });

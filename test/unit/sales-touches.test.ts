@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { touchedBuyersSql, uncoveredRanges, type Positions } from '../../lib/sales-touches.js';
+import {
+  firstOffsets,
+  progressInsertSql,
+  touchedBuyersSql,
+  uncoveredRanges,
+  type Positions,
+} from '../../lib/sales-touches.js';
 import { sql } from '../../lib/clickhouse-sql.js';
 
 const at = (...entries: [string, number, bigint][]): Positions =>
@@ -29,7 +35,44 @@ describe('uncoveredRanges', () => {
       { topic: 's', partition: 2, after: null, upTo: null },
     ], 11).text; // prettier-ignore
     expect(text.replace(/\s+/g, ' ')).toBe(
-      "SELECT DISTINCT buyer_id FROM db.sales_buyer_touches WHERE (topic = 'it\\'s' AND partition = 1 AND kafka_offset > 3 AND kafka_offset <= 9) OR (topic = 's' AND partition = 2) LIMIT 11",
+      "SELECT DISTINCT buyer_id FROM db.sales_line_touches WHERE (topic = 'it\\'s' AND partition = 1 AND kafka_offset > 3 AND kafka_offset <= 9) OR (topic = 's' AND partition = 2) LIMIT 11",
     );
+  });
+});
+
+describe('firstOffsets', () => {
+  it('bounds each range to its first offsets, from offset 0 where it starts at the first', () => {
+    expect(
+      firstOffsets(
+        [
+          { topic: 's', partition: 0, after: 10n, upTo: 100n },
+          { topic: 's', partition: 1, after: 10n, upTo: 15n },
+          { topic: 's', partition: 2, after: null, upTo: 100n },
+          { topic: 's', partition: 3, after: 4n, upTo: null },
+        ],
+        20n,
+      ),
+    ).toEqual([
+      { topic: 's', partition: 0, after: 10n, upTo: 30n },
+      { topic: 's', partition: 1, after: 10n, upTo: 15n },
+      { topic: 's', partition: 2, after: null, upTo: 19n },
+      { topic: 's', partition: 3, after: 4n, upTo: 24n },
+    ]);
+  });
+});
+
+describe('progressInsertSql', () => {
+  it('records each range up to its end, and refuses a range without one', () => {
+    const text = progressInsertSql(sql`db`, 'seller_days_progress', [
+      { topic: "it's", partition: 1, after: 3n, upTo: 9n },
+    ]).text;
+    expect(text.replace(/\s+/g, ' ')).toBe(
+      "INSERT INTO db.`seller_days_progress` SELECT topic, toUInt32(partition), maxState(toUInt64(o)) FROM (SELECT 'it\\'s' AS topic, 1 AS partition, 9 AS o) GROUP BY topic, partition",
+    );
+    expect(() =>
+      progressInsertSql(sql`db`, 'buyer_flags_progress', [
+        { topic: 's', partition: 1, after: 3n, upTo: null },
+      ]),
+    ).toThrow(/upTo/);
   });
 });

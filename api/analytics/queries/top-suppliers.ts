@@ -1,12 +1,23 @@
 import { ch, joinSql, sql, type Sql } from '../../../lib/clickhouse-sql.js';
+import { readPositions, uncoveredRanges } from '../../../lib/sales-touches.js';
 import { toBigInt, toCount } from '../money.js';
 import { splitMonths, type DayRange, type OpenDayRange } from '../params.js';
-import { inDays, inOpenDays, rows, type Analytics } from './run.js';
+import { coverSums, type Level } from '../sum-cover.js';
+import { inAnyDays, inDays, inOpenDays, rows, type Analytics } from './run.js';
 
 export interface SupplierOrders {
   readonly seller_id: string;
   readonly order_count: number;
   readonly revenue_cents: bigint;
+}
+
+export interface TopSuppliers {
+  readonly sellers: SupplierOrders[];
+  /**
+   * Where the counts came from: the sums of each order's first day in the range (when the
+   * refresher has covered every stored line), or the order ids of the daily states.
+   */
+  readonly from: 'firsts' | 'states';
 }
 
 // Open ends become dates before and after anything stored, so they split into whole months.
@@ -65,18 +76,83 @@ async function direct(a: Analytics, days: DayRange, limit: number): Promise<Supp
   return result.map(toSupplier);
 }
 
+const FIRSTS: readonly (readonly [Level, Sql, Sql])[] = [
+  ['year', sql`seller_order_firsts_yearly`, sql`year`],
+  ['month', sql`seller_order_firsts_monthly`, sql`month`],
+  ['day', sql`seller_order_firsts_daily`, sql`day`],
+];
+
+const dayNumber = (day: string): number => Date.parse(`${day}T00:00:00Z`) / 86_400_000;
+
+/** Whether `seller_order_days` (sql/clickhouse/0008) covers every stored sale line. */
+async function firstsCurrent(a: Analytics): Promise<boolean> {
+  const p = await readPositions((q) => rows(a, q), a.db, [
+    'sales_touch_positions',
+    'seller_days_progress',
+  ]);
+  return uncoveredRanges(p.sales_touch_positions, p.seller_days_progress).length === 0;
+}
+
+/**
+ * Every seller's exact distinct orders in the days, in one query: the rows of orders' first days
+ * in the range (domain/order-days.ts), added up from years, months and days like the product
+ * views (sum-cover.ts); then the revenue of the `limit` best from their daily states.
+ */
+async function fromFirsts(a: Analytics, days: OpenDayRange, limit: number) {
+  const range = { first: days.first ?? FAR_PAST, last: days.last ?? FAR_FUTURE };
+  const before = ch.int(dayNumber(range.first));
+  const cover = coverSums(range);
+  const parts: Sql[] = [];
+  for (const [sign, side] of [
+    [sql``, cover.plus],
+    [sql`-`, cover.minus],
+  ] as const) {
+    for (const [level, table, column] of FIRSTS) {
+      const ranges = side[level];
+      if (ranges.length === 0) continue;
+      parts.push(sql`SELECT seller_id, ${sign}orders AS n FROM ${a.db}.${table}
+        WHERE (${inAnyDays(column, ranges)}) AND prev_day < ${before}`);
+    }
+  }
+  const top = sql`SELECT seller_id, sum(n) AS order_count FROM (${joinSql(parts, sql` UNION ALL `)})
+    GROUP BY seller_id HAVING order_count > 0
+    ORDER BY order_count DESC, seller_id ASC LIMIT ${ch.uint(limit)}`;
+  const result = await rows<{ seller_id: string; order_count: string; revenue: string }>(
+    a,
+    sql`SELECT seller_id, order_count, revenue FROM (${top}) ANY LEFT JOIN (
+        SELECT seller_id, sumMerge(revenue_cents) AS revenue FROM ${a.db}.seller_day_orders
+        PREWHERE seller_id IN (SELECT seller_id FROM (${top})) WHERE ${inOpenDays(sql`day`, days)}
+        GROUP BY seller_id
+      ) USING seller_id ORDER BY order_count DESC, seller_id ASC`,
+  );
+  return result.map(toSupplier);
+}
+
 /** ClickHouse orders strings by their bytes. */
 const byteOrder = (x: string, y: string) => Buffer.compare(Buffer.from(x), Buffer.from(y));
 
 /**
  * Sellers by distinct orders in the days (desc, then seller id), with their revenue; exact.
- * Counting every seller's distinct orders means merging every order id in the range, so only the
- * sellers with the highest upper bounds are counted exactly (from states sorted by seller, a
- * small read), and more of them only while some other seller's bound could still reach the last
- * place (a bound that ties it loses if its seller id sorts after). Up to a week, every seller is
- * counted at once.
+ * From the first-day sums while the refresher is current; otherwise from the daily order-id
+ * states (`fromStates`).
  */
 export async function topSuppliers(
+  a: Analytics,
+  days: OpenDayRange,
+  limit: number,
+): Promise<TopSuppliers> {
+  if (await firstsCurrent(a)) return { sellers: await fromFirsts(a, days, limit), from: 'firsts' };
+  return { sellers: await fromStates(a, days, limit), from: 'states' };
+}
+
+/**
+ * Counting every seller's distinct orders from the states means merging every order id in the
+ * range, so only the sellers with the highest upper bounds are counted exactly (from states
+ * sorted by seller, a small read), and more of them only while some other seller's bound could
+ * still reach the last place (a bound that ties it loses if its seller id sorts after). Up to a
+ * week, every seller is counted at once.
+ */
+async function fromStates(
   a: Analytics,
   days: OpenDayRange,
   limit: number,

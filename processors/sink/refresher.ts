@@ -1,0 +1,102 @@
+import type { Pool } from 'pg';
+import type { ClickHouseClient } from '../../lib/clickhouse.js';
+import { ch } from '../../lib/clickhouse-sql.js';
+import type { Service } from '../../lib/lifecycle.js';
+import type { Logger } from '../../lib/logger.js';
+import { readPositions, type PositionTable, type Positions } from '../../lib/sales-touches.js';
+
+// What the sink role's refreshers share: tables no view can keep (repeat-buyer flags, seller
+// order days) are brought up to date after the sink commits lines, by a loop in the sink role.
+// Each refresh runs under its own Postgres advisory lock, so one process writes at a time however
+// many sink processes run; a later refresh costs the queries speed, never exactness.
+
+export interface RefresherDeps {
+  readonly clickhouse: ClickHouseClient;
+  /** For lists sent as external tables. */
+  readonly clickhouseUrl: string;
+  readonly database: string;
+  readonly pool: Pool;
+  readonly logger: Logger;
+}
+
+/**
+ * Runs `fn` holding a transaction-scoped advisory lock, or returns `undefined` at once when
+ * another session holds it.
+ */
+export async function withAdvisoryLock<T>(
+  pool: Pool,
+  key: number,
+  fn: () => Promise<T>,
+): Promise<T | undefined> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [
+      key,
+    ]);
+    if (!lock.rows[0]?.ok) return undefined;
+    return await fn();
+  } finally {
+    await client.query('COMMIT').catch(() => undefined);
+    client.release();
+  }
+}
+
+/** One query reading the position tables of `deps.database`. */
+export function positions<T extends PositionTable>(
+  deps: RefresherDeps,
+  tables: readonly T[],
+): Promise<Record<T, Positions>> {
+  return readPositions(
+    async (query) => {
+      const result = await deps.clickhouse.query({ query: query.text, format: 'JSONEachRow' });
+      return result.json();
+    },
+    ch.identifier(deps.database),
+    tables,
+  );
+}
+
+/** A refresh: `stopping` is checked between rounds; its result is logged when it wrote rows. */
+export type RefreshStep = (stopping: () => boolean) => Promise<{ readonly rowsWritten: number }>;
+
+/** Runs the steps in turn every `intervalMs` until stopped; a failed step is logged and retried. */
+export function refresherService(
+  name: string,
+  logger: Logger,
+  intervalMs: number,
+  steps: Readonly<Record<string, RefreshStep>>,
+): Service {
+  let stopping = false;
+  let wake: (() => void) | undefined;
+  let loop: Promise<void> = Promise.resolve();
+  return {
+    name,
+    start() {
+      loop = (async () => {
+        while (!stopping) {
+          for (const [step, refresh] of Object.entries(steps)) {
+            if (stopping) break;
+            try {
+              const r = await refresh(() => stopping);
+              if (r.rowsWritten > 0) logger.debug({ ...r, step }, 'refreshed');
+            } catch (err) {
+              logger.warn({ err, step }, 'refresh failed; trying again');
+            }
+          }
+          if (stopping) break;
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            setTimeout(resolve, intervalMs).unref();
+          });
+        }
+      })();
+      return Promise.resolve();
+    },
+    async stop() {
+      stopping = true;
+      wake?.();
+      await loop;
+    },
+  };
+}
