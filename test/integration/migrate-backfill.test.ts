@@ -10,7 +10,8 @@ import { createTestClickHouse, createTestDatabase, testLogger } from './support.
 // A view added by a later migration must also cover the rows stored before it:
 // sql/clickhouse/0002 fills its monthly table from `sales`, once; 0006 its
 // yearly one from the monthly; 0005 the sink commits from the positions;
-// 0008 the seller order days and their sums from `sales`.
+// 0008 the seller order days and their sums, 0009 the product-key views,
+// from `sales`.
 
 const MONTHLY = '0002_product_months.sql';
 
@@ -141,7 +142,11 @@ describe('ClickHouse migration 0002 on a database that already holds sales', () 
         )
         .join(', ')}`,
     });
-    const later = ['0007_repeat_buyer_flags.sql', '0008_seller_order_firsts.sql'];
+    const later = [
+      '0007_repeat_buyer_flags.sql',
+      '0008_seller_order_firsts.sql',
+      '0009_product_keys.sql',
+    ];
     for (const f of later) {
       copyFileSync(path.join(SQL_DIR, 'clickhouse', f), path.join(dir, 'clickhouse', f));
     }
@@ -200,5 +205,41 @@ describe('ClickHouse migration 0002 on a database that already holds sales', () 
         `SELECT _topic AS topic, _partition AS partition, max(_offset) AS o FROM ${ch.name}.sales GROUP BY _topic, _partition`,
       ),
     );
+  });
+
+  it('keys the product views by hash with every id mapped, and drops the String-keyed ones', async () => {
+    const query = async <T>(q: string) =>
+      (await ch.client.query({ query: q, format: 'JSONEachRow' })).json<T>();
+    for (const [table, period] of [
+      ['sales_by_product_key_daily', 'toDate(paid_at)'],
+      ['sales_by_product_key_monthly', 'toStartOfMonth(paid_at)'],
+      ['sales_by_product_key_yearly', 'toStartOfYear(paid_at)'],
+    ] as const) {
+      const column = table.endsWith('daily') ? 'day' : table.endsWith('monthly') ? 'month' : 'year';
+      const fromView = await query(
+        `SELECT toString(${column}) AS p, toString(product_key) AS k, toString(sum(quantity)) AS q,
+                toString(sum(lines)) AS n
+         FROM ${ch.name}.${table} GROUP BY p, k ORDER BY p, k`,
+      );
+      const fromRaw = await query(
+        `SELECT toString(${period}) AS p, toString(cityHash64(product_id)) AS k,
+                toString(sum(toUInt64(quantity))) AS q, toString(count()) AS n
+         FROM ${ch.name}.sales GROUP BY p, k ORDER BY p, k`,
+      );
+      expect(fromView, table).toEqual(fromRaw);
+      expect(fromView.length).toBeGreaterThan(3);
+    }
+    expect(
+      await query(`SELECT product_id, toString(product_key) AS k FROM ${ch.name}.product_keys
+                   GROUP BY product_id, product_key ORDER BY product_id`),
+    ).toEqual(
+      await query(`SELECT DISTINCT product_id, toString(cityHash64(product_id)) AS k
+                   FROM ${ch.name}.sales ORDER BY product_id`),
+    );
+    expect(
+      await query(
+        `SELECT name FROM system.tables WHERE database = '${ch.name}' AND name LIKE 'sales_by_product_%' AND name NOT LIKE 'sales_by_product_key_%'`,
+      ),
+    ).toEqual([]);
   });
 });

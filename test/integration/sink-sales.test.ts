@@ -102,17 +102,20 @@ describe('ClickHouse sink: sales, exactly once through a crash and duplicates', 
       expectedCents.toString(),
     );
     expect(
-      await one(`SELECT toString(sum(revenue_cents)) AS v FROM ${db}.sales_by_product_daily`),
+      await one(`SELECT toString(sum(revenue_cents)) AS v FROM ${db}.sales_by_product_key_daily`),
     ).toBe(expectedCents.toString());
-    expect(await one(`SELECT toString(sum(quantity)) AS v FROM ${db}.sales_by_product_daily`)).toBe(
-      String(expectedItems),
+    expect(
+      await one(`SELECT toString(sum(quantity)) AS v FROM ${db}.sales_by_product_key_daily`),
+    ).toBe(String(expectedItems));
+    expect(
+      await one(`SELECT toString(sum(quantity)) AS v FROM ${db}.sales_by_product_key_monthly`),
+    ).toBe(String(expectedItems));
+    expect(
+      await one(`SELECT toString(sum(quantity)) AS v FROM ${db}.sales_by_product_key_yearly`),
+    ).toBe(String(expectedItems));
+    expect(await one(`SELECT toString(uniqExact(product_id)) AS v FROM ${db}.product_keys`)).toBe(
+      String(new Set(sales.map((s) => s.ID_PRODUCT)).size),
     );
-    expect(
-      await one(`SELECT toString(sum(quantity)) AS v FROM ${db}.sales_by_product_monthly`),
-    ).toBe(String(expectedItems));
-    expect(
-      await one(`SELECT toString(sum(quantity)) AS v FROM ${db}.sales_by_product_yearly`),
-    ).toBe(String(expectedItems));
     expect(await one(`SELECT toString(sum(lines)) AS v FROM ${db}.sales_by_category_daily`)).toBe(
       String(sales.length),
     );

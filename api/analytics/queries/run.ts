@@ -42,6 +42,10 @@ export async function rows<T>(a: Analytics, query: Sql): Promise<T[]> {
   }
 }
 
+/** Compares strings as ClickHouse orders them: by their UTF-8 bytes. */
+export const byteOrder = (x: string, y: string): number =>
+  Buffer.compare(Buffer.from(x), Buffer.from(y));
+
 /** `column` (a Date) within whole days, both inclusive. */
 export function inDays(column: Sql, range: DayRange): Sql {
   return sql`${column} >= ${ch.date(range.first)} AND ${column} <= ${ch.date(range.last)}`;

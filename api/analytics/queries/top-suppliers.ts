@@ -3,7 +3,7 @@ import { readPositions, uncoveredRanges } from '../../../lib/sales-touches.js';
 import { toBigInt, toCount } from '../money.js';
 import { splitMonths, type DayRange, type OpenDayRange } from '../params.js';
 import { coverSums, type Level } from '../sum-cover.js';
-import { inAnyDays, inDays, inOpenDays, rows, type Analytics } from './run.js';
+import { byteOrder, inAnyDays, inDays, inOpenDays, rows, type Analytics } from './run.js';
 
 export interface SupplierOrders {
   readonly seller_id: string;
@@ -127,9 +127,6 @@ async function fromFirsts(a: Analytics, days: OpenDayRange, limit: number) {
   );
   return result.map(toSupplier);
 }
-
-/** ClickHouse orders strings by their bytes. */
-const byteOrder = (x: string, y: string) => Buffer.compare(Buffer.from(x), Buffer.from(y));
 
 /**
  * Sellers by distinct orders in the days (desc, then seller id), with their revenue; exact.
