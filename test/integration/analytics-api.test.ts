@@ -896,13 +896,24 @@ describe('analytics API', () => {
     });
 
     it('returns the first rows of the whole answer for any limit (it reads only leading periods)', async () => {
-      for (const g of ['day', 'week', 'month'] as const) {
-        const want = expected('2025-01-01', '2025-03-01', g);
-        for (const limit of [1, 3, 40, 41, 200, want.length - 1, want.length + 5]) {
-          const body = await json<{ stock_flow: Flow[] }>(
-            `/analytics/stock-flow?start_date=2025-01-01&end_date=2025-03-01&granularity=${g}&limit=${limit}`,
-          );
-          expect(body.stock_flow, `${g} limit ${limit}`).toEqual(want.slice(0, limit));
+      // Starting on the 1st and mid-week, mid-month; with a filter that thins the rows out.
+      const w = WAREHOUSES[0]!;
+      for (const [first, only] of [
+        ['2025-01-01', {}],
+        ['2025-01-10', {}],
+        ['2025-01-10', { warehouse_id: w }],
+      ] as const) {
+        for (const g of ['day', 'week', 'month'] as const) {
+          const want = expected(first, '2025-03-01', g, only);
+          const filter = only.warehouse_id === undefined ? '' : `&warehouse_id=${w}`;
+          for (const limit of [1, 3, 40, 41, 200, want.length - 1, want.length + 5]) {
+            const body = await json<{ stock_flow: Flow[] }>(
+              `/analytics/stock-flow?start_date=${first}&end_date=2025-03-01&granularity=${g}&limit=${limit}${filter}`,
+            );
+            expect(body.stock_flow, `${first} ${g} ${filter} limit ${limit}`).toEqual(
+              want.slice(0, limit),
+            );
+          }
         }
       }
     });

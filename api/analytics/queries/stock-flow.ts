@@ -27,6 +27,20 @@ interface FlowRow {
   units_out: string;
 }
 
+const DAY_MS = 86_400_000;
+
+/** The last day of the `count`-th period from `first` (the first one may be cut by `first`). */
+export function periodsEnd(first: string, granularity: FlowGranularity, count: number): string {
+  const t = Date.parse(`${first}T00:00:00Z`);
+  const d = new Date(t);
+  let end: number;
+  if (granularity === 'day') end = t + (count - 1) * DAY_MS;
+  else if (granularity === 'week')
+    end = t + ((7 - d.getUTCDay()) % 7) * DAY_MS + (count - 1) * 7 * DAY_MS;
+  else end = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + count, 1) - DAY_MS;
+  return new Date(end).toISOString().slice(0, 10);
+}
+
 /**
  * Units in (arrivals) and out (departures) per period, warehouse and product, from the daily view;
  * stock counts are not flow, and rows with neither are left out. Sorted by period, warehouse,
@@ -34,10 +48,10 @@ interface FlowRow {
  *
  * Sorting a year of (day, warehouse, product) groups to return the first thousand took hundreds of
  * milliseconds, and the order starts with the period: only the earliest periods can be in the
- * answer. A first query counts, per period, the view rows with any flow (at least as many as the
- * answer rows of that period: unmerged parts count a group twice); the answer is then computed
- * over the fewest leading periods that can fill `limit`, and over more only in the rare case they
- * did not.
+ * answer, and every row of the first k whole periods comes before any later row. So the answer is
+ * computed over the first period, and then over as many leading periods as the rows found so far
+ * suggest will fill `limit` (a primary-key range on the day each time), until it is full or covers
+ * the range.
  */
 export async function stockFlow(
   a: Analytics,
@@ -46,27 +60,18 @@ export async function stockFlow(
   filter: { warehouseId: string | null; productId: string | null },
   limit: number,
 ): Promise<StockFlowRow[]> {
-  const conditions: Sql[] = [inDays(sql`day`, days)];
+  const conditions: Sql[] = [];
   if (filter.warehouseId !== null)
     conditions.push(sql`warehouse_id = ${ch.string(filter.warehouseId)}`);
   if (filter.productId !== null) conditions.push(sql`product_id = ${ch.string(filter.productId)}`);
-  const where = joinSql(conditions, sql` AND `);
   const period = PERIOD[granularity];
-  const perPeriod = await rows<{ period: string; n: string }>(
-    a,
-    sql`SELECT ${period} AS period, countIf(inbound != 0 OR outbound != 0) AS n
-      FROM ${a.db}.stock_flow_daily WHERE ${where} GROUP BY period ORDER BY period`,
-  );
-  for (let wanted = limit; ; wanted *= 4) {
-    let upTo: string | undefined;
-    let covered = 0;
-    for (const p of perPeriod) {
-      upTo = p.period;
-      covered += Number(p.n);
-      if (covered >= wanted) break;
-    }
-    const everything = upTo === undefined || upTo === perPeriod[perPeriod.length - 1]?.period;
-    const window = everything ? where : sql`${where} AND ${period} <= ${ch.date(upTo ?? '')}`;
+  for (let periods = 1; ;) {
+    const end = periodsEnd(days.first, granularity, periods);
+    const everything = end >= days.last;
+    const window = joinSql(
+      [inDays(sql`day`, { first: days.first, last: everything ? days.last : end }), ...conditions],
+      sql` AND `,
+    );
     const result = await rows<FlowRow>(
       a,
       sql`SELECT ${period} AS period, warehouse_id, product_id,
@@ -84,5 +89,11 @@ export async function stockFlow(
         outbound: toCount(r.units_out),
       }));
     }
+    // As many periods as the density so far needs, with room to spare (a first period without
+    // rows asks for the whole range, as a count over it would have cost); at least twice as many.
+    periods = Math.max(
+      periods * 2,
+      Math.ceil((periods * limit * 1.5) / Math.max(result.length, 1)),
+    );
   }
 }
