@@ -520,20 +520,6 @@ describe('analytics API', () => {
         );
       }
     });
-
-    it('answers from the raw lines when two product ids share a key', async () => {
-      // A hash collision, staged: an impostor id under the keys of January's best five.
-      const expected = expectTopProducts(paidIn(sales, ...days('2025-01-01', '2025-01-31')), 7);
-      const best = expected.slice(0, 5).map((p) => p.product_id);
-      await chDb.command({
-        query: `INSERT INTO product_keys SELECT cityHash64(id), concat('impostor-', id)
-          FROM (SELECT arrayJoin([${best.map((id) => `'${id.replace(/'/g, "\\'")}'`).join(', ')}]) AS id)`,
-      });
-      const body = await json<{ top_products: unknown[] }>(
-        '/top_products?start_date=2025-01-01&end_date=2025-01-31&limit=7',
-      );
-      expect(body.top_products).toEqual(expected);
-    });
   });
 
   describe('GET /top_suppliers', () => {

@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PRODUCT_KEY } from '../../api/analytics/queries/top-products.js';
 import { orderDays } from '../../domain/order-days.js';
 import { migrate, splitStatements, SQL_DIR } from '../../lib/migrate.js';
 import { createPool, type Pool } from '../../lib/postgres.js';
@@ -210,19 +211,28 @@ describe('ClickHouse migration 0002 on a database that already holds sales', () 
   it('keys the product views by hash with every id mapped, and drops the String-keyed ones', async () => {
     const query = async <T>(q: string) =>
       (await ch.client.query({ query: q, format: 'JSONEachRow' })).json<T>();
+    // Filled from the lines above; these go through the views: a decimal id and two that are not.
+    await insertSales([
+      ['n1', '42', 5],
+      ['n2', '042', 5],
+      ['n3', '42', 6],
+    ]);
     for (const [table, period] of [
       ['sales_by_product_key_daily', 'toDate(paid_at)'],
       ['sales_by_product_key_monthly', 'toStartOfMonth(paid_at)'],
+      ['sales_by_product_key_weekly', 'toMonday(paid_at)'],
       ['sales_by_product_key_yearly', 'toStartOfYear(paid_at)'],
     ] as const) {
-      const column = table.endsWith('daily') ? 'day' : table.endsWith('monthly') ? 'month' : 'year';
+      const column = ({ daily: 'day', weekly: 'week', monthly: 'month', yearly: 'year' } as const)[
+        table.slice(table.lastIndexOf('_') + 1) as 'daily' | 'weekly' | 'monthly' | 'yearly'
+      ];
       const fromView = await query(
         `SELECT toString(${column}) AS p, toString(product_key) AS k, toString(sum(quantity)) AS q,
                 toString(sum(lines)) AS n
          FROM ${ch.name}.${table} GROUP BY p, k ORDER BY p, k`,
       );
       const fromRaw = await query(
-        `SELECT toString(${period}) AS p, toString(cityHash64(product_id)) AS k,
+        `SELECT toString(${period}) AS p, toString(${PRODUCT_KEY.text}) AS k,
                 toString(sum(toUInt64(quantity))) AS q, toString(count()) AS n
          FROM ${ch.name}.sales GROUP BY p, k ORDER BY p, k`,
       );
@@ -233,7 +243,7 @@ describe('ClickHouse migration 0002 on a database that already holds sales', () 
       await query(`SELECT product_id, toString(product_key) AS k FROM ${ch.name}.product_keys
                    GROUP BY product_id, product_key ORDER BY product_id`),
     ).toEqual(
-      await query(`SELECT DISTINCT product_id, toString(cityHash64(product_id)) AS k
+      await query(`SELECT DISTINCT product_id, toString(${PRODUCT_KEY.text}) AS k
                    FROM ${ch.name}.sales ORDER BY product_id`),
     );
     expect(
@@ -241,5 +251,10 @@ describe('ClickHouse migration 0002 on a database that already holds sales', () 
         `SELECT name FROM system.tables WHERE database = '${ch.name}' AND name LIKE 'sales_by_product_%' AND name NOT LIKE 'sales_by_product_key_%'`,
       ),
     ).toEqual([]);
+    expect(
+      await query(
+        `SELECT toString(product_key) AS k FROM ${ch.name}.product_keys WHERE product_id = '42'`,
+      ),
+    ).toEqual([{ k: '42' }]);
   });
 });

@@ -113,6 +113,9 @@ describe('ClickHouse sink: sales, exactly once through a crash and duplicates', 
     expect(
       await one(`SELECT toString(sum(quantity)) AS v FROM ${db}.sales_by_product_key_yearly`),
     ).toBe(String(expectedItems));
+    expect(
+      await one(`SELECT toString(sum(quantity)) AS v FROM ${db}.sales_by_product_key_weekly`),
+    ).toBe(String(expectedItems));
     expect(await one(`SELECT toString(uniqExact(product_id)) AS v FROM ${db}.product_keys`)).toBe(
       String(new Set(sales.map((s) => s.ID_PRODUCT)).size),
     );

@@ -17,9 +17,11 @@ const daysOf = (level: Level, run: { first: string; last: string }): string[] =>
   const end =
     level === 'day'
       ? last.getTime()
-      : level === 'month'
-        ? Date.UTC(last.getUTCFullYear(), last.getUTCMonth() + 1, 1) - DAY
-        : Date.UTC(last.getUTCFullYear() + 1, 0, 1) - DAY;
+      : level === 'week'
+        ? last.getTime() + 6 * DAY
+        : level === 'month'
+          ? Date.UTC(last.getUTCFullYear(), last.getUTCMonth() + 1, 1) - DAY
+          : Date.UTC(last.getUTCFullYear() + 1, 0, 1) - DAY;
   return span(at(run.first), end);
 };
 const monthsBetween = (first: string, last: string): number =>
@@ -27,7 +29,7 @@ const monthsBetween = (first: string, last: string): number =>
   Number(last.slice(5, 7)) -
   Number(first.slice(5, 7)) +
   1;
-const none = { year: [], month: [], day: [] };
+const none = { year: [], month: [], week: [], day: [] };
 
 describe('coverSums', () => {
   it('reads a calendar year as one year', () => {
@@ -60,19 +62,34 @@ describe('coverSums', () => {
       minus: none,
     });
   });
+  it('reads whole weeks where asked, less the days outside', () => {
+    // Tuesday 2025-01-07 to Sunday 2025-01-26: three weeks from Monday the 6th, less Monday.
+    expect(coverSums(r('2025-01-07', '2025-01-26'), { weeks: true })).toEqual({
+      plus: { ...none, week: [r('2025-01-06', '2025-01-20')] },
+      minus: { ...none, day: [r('2025-01-06', '2025-01-06')] },
+    });
+    expect(coverSums(r('2025-01-07', '2025-01-26')).plus.week).toEqual([]);
+  });
   it('adds up to every day of the range exactly once, reading no more than splitMonths would', () => {
     const start = at('2023-11-01');
     for (let i = 0; i < 800; i += 5) {
-      for (const length of [1, 5, 17, 27, 31, 45, 59, 95, 200, 340, 366, 400, 800]) {
+      for (const [length, weeks] of [1, 5, 17, 27, 31, 45, 59, 95, 200, 340, 366, 400, 800].flatMap(
+        (n) =>
+          [
+            [n, false],
+            [n, true],
+          ] as const,
+      )) {
         const first = start + i * DAY;
         const range = r(iso(first), iso(first + (length - 1) * DAY));
-        const cover = coverSums(range);
+        const cover = coverSums(range, { weeks });
+        if (!weeks) expect(cover.plus.week.length + cover.minus.week.length).toBe(0);
         const count = new Map<string, number>();
         for (const [side, by] of [
           [cover.plus, 1],
           [cover.minus, -1],
         ] as const) {
-          for (const level of ['year', 'month', 'day'] as const) {
+          for (const level of ['year', 'month', 'week', 'day'] as const) {
             for (const run of side[level]) {
               for (const d of daysOf(level, run)) count.set(d, (count.get(d) ?? 0) + by);
             }
@@ -91,12 +108,14 @@ describe('coverSums', () => {
               n +
               (level === 'day'
                 ? daysOf('day', x).length
-                : level === 'month'
-                  ? monthsBetween(x.first, x.last)
-                  : Number(x.last.slice(0, 4)) - Number(x.first.slice(0, 4)) + 1),
+                : level === 'week'
+                  ? daysOf('week', x).length / 7
+                  : level === 'month'
+                    ? monthsBetween(x.first, x.last)
+                    : Number(x.last.slice(0, 4)) - Number(x.first.slice(0, 4)) + 1),
             0,
           );
-        const cost = (['year', 'month', 'day'] as const).reduce(
+        const cost = (['year', 'month', 'week', 'day'] as const).reduce(
           (n, level) =>
             n +
             (level === 'day' ? 1 : 3) *
