@@ -5,7 +5,9 @@
 -- keyed by a UInt64 `product_key`: the id itself when it is a decimal number
 -- below 2^63 written canonically (no sign, no leading zeros), which maps
 -- ids to keys one to one; otherwise `cityHash64(product_id)` with the top
--- bit set. `product_keys` maps keys back to ids. Two hashed ids with one key
+-- bit set. `product_keys` maps those hashed keys back to ids (a decimal
+-- id needs no entry, which spares the sink a string grouping per insert
+-- when a catalogue's ids are numbers). Two hashed ids with one key
 -- would add up under it; the query checks the ids of every hashed key it
 -- answers with and, should one have two, answers from the raw lines instead
 -- (api/analytics/queries/top-products.ts, which writes the same expression).
@@ -24,13 +26,14 @@ CREATE TABLE IF NOT EXISTS {db}.product_keys (
 
 INSERT INTO {db}.product_keys
 SELECT if(toString(toUInt64OrZero(product_id)) = product_id AND toUInt64OrZero(product_id) < 9223372036854775808,
-       toUInt64OrZero(product_id), bitOr(cityHash64(product_id), 9223372036854775808)), product_id FROM {db}.sales
-WHERE (SELECT count() FROM {db}.product_keys) = 0
+       toUInt64OrZero(product_id), bitOr(cityHash64(product_id), 9223372036854775808)) AS product_key, product_id FROM {db}.sales
+WHERE (SELECT count() FROM {db}.product_keys) = 0 AND product_key >= 9223372036854775808
 GROUP BY product_id;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.product_keys_mv TO {db}.product_keys AS
 SELECT if(toString(toUInt64OrZero(product_id)) = product_id AND toUInt64OrZero(product_id) < 9223372036854775808,
-       toUInt64OrZero(product_id), bitOr(cityHash64(product_id), 9223372036854775808)) AS product_key, product_id FROM {db}.sales GROUP BY product_id;
+       toUInt64OrZero(product_id), bitOr(cityHash64(product_id), 9223372036854775808)) AS product_key, product_id FROM {db}.sales
+WHERE product_key >= 9223372036854775808 GROUP BY product_id;
 
 CREATE TABLE IF NOT EXISTS {db}.sales_by_product_key_daily (
     day Date,

@@ -116,8 +116,12 @@ describe('ClickHouse sink: sales, exactly once through a crash and duplicates', 
     expect(
       await one(`SELECT toString(sum(quantity)) AS v FROM ${db}.sales_by_product_key_weekly`),
     ).toBe(String(expectedItems));
+    // Only ids that are not canonical decimals need their key mapped back.
+    const hashedIds = new Set(
+      sales.map((s) => s.ID_PRODUCT).filter((id) => !/^(0|[1-9]\d{0,17})$/.test(id)),
+    );
     expect(await one(`SELECT toString(uniqExact(product_id)) AS v FROM ${db}.product_keys`)).toBe(
-      String(new Set(sales.map((s) => s.ID_PRODUCT)).size),
+      String(hashedIds.size),
     );
     expect(await one(`SELECT toString(sum(lines)) AS v FROM ${db}.sales_by_category_daily`)).toBe(
       String(sales.length),
