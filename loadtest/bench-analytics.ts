@@ -395,7 +395,8 @@ function report(
         table,
       ),
     );
-    const size = (t: string) => fmt(sizes.get(t)?.rows ?? NaN);
+    // A table without parts (product_keys when every id is a decimal) has no row in system.parts.
+    const size = (t: string) => fmt(sizes.get(t)?.rows ?? 0);
     if (sizes.size > 0) {
       out.push(
         `Rows read by the endpoints: sales ${size('sales')}; views: sales_by_product_key_daily ${size('sales_by_product_key_daily')}, sales_by_product_key_monthly ${size('sales_by_product_key_monthly')}, sales_by_product_key_weekly ${size('sales_by_product_key_weekly')}, sales_by_product_key_yearly ${size('sales_by_product_key_yearly')} (product_keys ${size('product_keys')}), seller_order_firsts_daily ${size('seller_order_firsts_daily')}, seller_order_firsts_monthly ${size('seller_order_firsts_monthly')}, seller_order_firsts_yearly ${size('seller_order_firsts_yearly')}, seller_orders_daily ${size('seller_orders_daily')}, seller_orders_monthly_upper ${size('seller_orders_monthly_upper')}, seller_day_orders ${size('seller_day_orders')}, buyer_daily ${size('buyer_daily')}, sales_by_countries_daily ${size('sales_by_countries_daily')}, sales_by_category_daily ${size('sales_by_category_daily')}; stock_changes ${size('stock_changes')} (stock_flow_daily ${size('stock_flow_daily')}), movement_changes ${size('movement_changes')} (route_transit_daily ${size('route_transit_daily')}, in_transit ${size('in_transit')}).\n`,
