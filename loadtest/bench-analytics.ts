@@ -197,24 +197,13 @@ async function main(): Promise<number> {
         query: `INSERT INTO ${database}.sink_commits SELECT topic, partition, max_offset FROM ${database}.sink_positions`,
       });
       const flagsStart = performance.now();
-      const flags = await refreshRepeatFlags({
-        clickhouse: admin,
-        clickhouseUrl: config.clickhouseUrl,
-        database,
-        pool,
-        logger,
-      });
+      const refresher = { clickhouse: admin, clickhouseUrl: config.clickhouseUrl, database, pool, logger }; // prettier-ignore
+      const flags = await refreshRepeatFlags(refresher);
       say(
         `repeat-buyer flags: ${fmt(flags.buyers)} buyers refreshed, ${fmt(flags.rowsWritten)} rows written in ${((performance.now() - flagsStart) / 1000).toFixed(1)} s`,
       );
       const daysStart = performance.now();
-      const days = await refreshSellerOrderDays({
-        clickhouse: admin,
-        clickhouseUrl: config.clickhouseUrl,
-        database,
-        pool,
-        logger,
-      });
+      const days = await refreshSellerOrderDays(refresher);
       say(
         `seller order days: ${fmt(days.orders)} orders merged, ${fmt(days.rowsWritten)} rows written in ${((performance.now() - daysStart) / 1000).toFixed(1)} s`,
       );

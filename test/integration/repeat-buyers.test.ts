@@ -3,15 +3,14 @@ import { parseTwoWeeks } from '../../api/analytics/params.js';
 import { repeatBuyers } from '../../api/analytics/queries/repeat-buyers.js';
 import { analytics, rows, type Analytics } from '../../api/analytics/queries/run.js';
 import { ch, sql } from '../../lib/clickhouse-sql.js';
-import { migrate } from '../../lib/migrate.js';
-import { createPool, type Pool } from '../../lib/postgres.js';
+import type { Pool } from '../../lib/postgres.js';
 import {
   refreshBuyers,
   refreshRepeatFlags,
   REPEAT_FLAGS_LOCK_KEY,
   type RepeatFlagsDeps,
 } from '../../processors/sink/repeat-flags.js';
-import { config, createTestClickHouse, createTestDatabase, testLogger } from './support.js';
+import { createMigratedClickHouse, type createTestClickHouse } from './support.js';
 
 // repeat-buyers from the per-(buyer, day) flags the sink's refresher keeps: equal to the question
 // asked of the raw lines for every window, before the first refresh, with lines the flags do not
@@ -30,7 +29,7 @@ const BUYERS = [
 ];
 
 describe('repeat-buyers from refreshed flags', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stores: Awaited<ReturnType<typeof createMigratedClickHouse>>;
   let chDb: ReturnType<typeof createTestClickHouse>;
   let pool: Pool;
   let a: Analytics;
@@ -107,25 +106,14 @@ describe('repeat-buyers from refreshed flags', () => {
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    chDb = createTestClickHouse();
-    pool = createPool(db.url, 2, testLogger);
-    await migrate({ pool, clickhouse: chDb.client, clickhouseDatabase: chDb.name, logger: testLogger }); // prettier-ignore
+    stores = await createMigratedClickHouse();
+    ({ chDb, pool } = stores);
     a = analytics(chDb.client, chDb.name);
-    deps = {
-      clickhouse: chDb.client,
-      clickhouseUrl: config.clickhouseUrl,
-      database: chDb.name,
-      pool,
-      logger: testLogger,
-      buyersPerRound: 40, // several rounds
-    };
+    deps = { ...stores.refresher, buyersPerRound: 40 /* several rounds */ };
     await insertOrders(900, 'A');
   });
   afterAll(async () => {
-    await pool?.end();
-    await db?.drop();
-    await chDb?.drop();
+    await stores?.drop();
   });
 
   it('answers from the daily states before the first refresh, and from the flags after', async () => {

@@ -2,14 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analytics, rows, type Analytics } from '../../api/analytics/queries/run.js';
 import { topSuppliers } from '../../api/analytics/queries/top-suppliers.js';
 import { ch, sql } from '../../lib/clickhouse-sql.js';
-import { migrate } from '../../lib/migrate.js';
-import { createPool, type Pool } from '../../lib/postgres.js';
+import type { Pool } from '../../lib/postgres.js';
 import {
   refreshSellerOrderDays,
   SELLER_DAYS_LOCK_KEY,
   type SellerDaysDeps,
 } from '../../processors/sink/seller-order-days.js';
-import { config, createTestClickHouse, createTestDatabase, testLogger } from './support.js';
+import { createMigratedClickHouse, type createTestClickHouse } from './support.js';
 
 // top_suppliers from the sums of orders' first days in a range, which the sink's refresher keeps
 // (sql/clickhouse/0008): equal to the distinct orders counted from the raw lines for ranges of
@@ -43,7 +42,7 @@ const RANGES: [string | null, string | null][] = [
 ];
 
 describe('top_suppliers from refreshed order days', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stores: Awaited<ReturnType<typeof createMigratedClickHouse>>;
   let chDb: ReturnType<typeof createTestClickHouse>;
   let pool: Pool;
   let a: Analytics;
@@ -123,25 +122,14 @@ describe('top_suppliers from refreshed order days', () => {
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    chDb = createTestClickHouse();
-    pool = createPool(db.url, 2, testLogger);
-    await migrate({ pool, clickhouse: chDb.client, clickhouseDatabase: chDb.name, logger: testLogger }); // prettier-ignore
+    stores = await createMigratedClickHouse();
+    ({ chDb, pool } = stores);
     a = analytics(chDb.client, chDb.name);
-    deps = {
-      clickhouse: chDb.client,
-      clickhouseUrl: config.clickhouseUrl,
-      database: chDb.name,
-      pool,
-      logger: testLogger,
-      offsetsPerRound: 97, // many rounds
-    };
+    deps = { ...stores.refresher, offsetsPerRound: 97 /* many rounds */ };
     await insertOrders(700, 'A');
   });
   afterAll(async () => {
-    await pool?.end();
-    await db?.drop();
-    await chDb?.drop();
+    await stores?.drop();
   });
 
   it('answers from the order-id states before the first refresh, and from the sums after', async () => {

@@ -4,6 +4,9 @@ import { pino } from 'pino';
 import pg from 'pg';
 import { createClickHouse, type ClickHouseClient } from '../../lib/clickhouse.js';
 import { loadConfig, type Config } from '../../lib/config.js';
+import { migrate } from '../../lib/migrate.js';
+import { createPool, type Pool } from '../../lib/postgres.js';
+import type { RefresherDeps } from '../../processors/sink/refresher.js';
 import { createKafka } from '../../lib/kafka.js';
 import { PROJECT_ROOT } from '../../stack/paths.js';
 import type { Logger } from '../../lib/logger.js';
@@ -126,4 +129,36 @@ export async function stopChild(
   );
   child.kill(signal);
   return exited;
+}
+
+/**
+ * A ClickHouse database migrated to the latest version (with the Postgres database migrate() keeps
+ * its lock and bookkeeping in), its refresher dependencies, and one call to remove both.
+ */
+export async function createMigratedClickHouse(): Promise<{
+  chDb: ReturnType<typeof createTestClickHouse>;
+  pool: Pool;
+  refresher: RefresherDeps;
+  drop: () => Promise<void>;
+}> {
+  const db = await createTestDatabase();
+  const chDb = createTestClickHouse();
+  const pool = createPool(db.url, 2, testLogger);
+  await migrate({ pool, clickhouse: chDb.client, clickhouseDatabase: chDb.name, logger: testLogger }); // prettier-ignore
+  return {
+    chDb,
+    pool,
+    refresher: {
+      clickhouse: chDb.client,
+      clickhouseUrl: config.clickhouseUrl,
+      database: chDb.name,
+      pool,
+      logger: testLogger,
+    },
+    drop: async () => {
+      await pool.end();
+      await db.drop();
+      await chDb.drop();
+    },
+  };
 }

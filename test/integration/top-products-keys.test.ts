@@ -3,9 +3,7 @@ import { splitRange } from '../../api/analytics/params.js';
 import { analytics, rows, type Analytics } from '../../api/analytics/queries/run.js';
 import { PRODUCT_KEY, topProducts } from '../../api/analytics/queries/top-products.js';
 import { ch, sql } from '../../lib/clickhouse-sql.js';
-import { migrate } from '../../lib/migrate.js';
-import { createPool, type Pool } from '../../lib/postgres.js';
-import { createTestClickHouse, createTestDatabase, testLogger } from './support.js';
+import { createMigratedClickHouse, type createTestClickHouse } from './support.js';
 
 // top_products groups by a UInt64 product key (sql/clickhouse/0009): canonical decimal ids are
 // their own keys, others are hashed and looked up in product_keys. Hashed ids must come back
@@ -16,9 +14,8 @@ const DAY = '2025-06-01';
 const IDS = ['42', '042', '+42', 'sku-a', "it's", 'Ünïcødé', 'tab\there', '9223372036854775808'];
 
 describe('top_products over product keys', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let stores: Awaited<ReturnType<typeof createMigratedClickHouse>>;
   let chDb: ReturnType<typeof createTestClickHouse>;
-  let pool: Pool;
   let a: Analytics;
   const range = splitRange({
     start: Date.parse(`${DAY}T00:00:00Z`) / 1000,
@@ -26,10 +23,8 @@ describe('top_products over product keys', () => {
   });
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    chDb = createTestClickHouse();
-    pool = createPool(db.url, 2, testLogger);
-    await migrate({ pool, clickhouse: chDb.client, clickhouseDatabase: chDb.name, logger: testLogger }); // prettier-ignore
+    stores = await createMigratedClickHouse();
+    ({ chDb } = stores);
     a = analytics(chDb.client, chDb.name);
     // Each id sells a different number of units; two more ids tie with '42' and 'sku-a'.
     const lines = [...IDS, 'tie-1', 'tie-2'].flatMap((id, i) =>
@@ -43,9 +38,7 @@ describe('top_products over product keys', () => {
     await chDb.client.insert({ table: `${chDb.name}.sales`, values: lines, format: 'JSONEachRow' });
   });
   afterAll(async () => {
-    await pool?.end();
-    await db?.drop();
-    await chDb?.drop();
+    await stores?.drop();
   });
 
   const raw = async (limit: number) =>
