@@ -92,6 +92,11 @@ function calendarDay(year: number, month: number, day: number): number | undefin
   return ms;
 }
 
+/** Days since 1970-01-01 of a `YYYY-MM-DD` day, as ClickHouse's `toInt32(date)`. */
+export function dayNumber(day: string): number {
+  return Date.parse(`${day}T00:00:00Z`) / (DAY_SECONDS * 1000);
+}
+
 /** `YYYY-MM-DD` of the UTC day holding an epoch-ms instant. */
 export function dayOf(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);

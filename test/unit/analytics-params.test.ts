@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  dayNumber,
   parseDayRange,
   parseGranularity,
   parseInstantRange,
@@ -398,5 +399,13 @@ describe('parseSide and parseOptionalUuid', () => {
     expect(
       rejection(() => parseOptionalUuid({ warehouse_id: 'WH-1' }, 'warehouse_id')).params,
     ).toEqual(['warehouse_id']);
+  });
+});
+
+describe('dayNumber', () => {
+  it('counts days from 1970-01-01 as ClickHouse numbers a Date', () => {
+    expect(dayNumber('1970-01-01')).toBe(0);
+    expect(dayNumber('2025-01-01')).toBe(20_089); // toInt32(toDate('2025-01-01')) on 18.16
+    expect(dayNumber('2024-03-01') - dayNumber('2024-02-28')).toBe(2);
   });
 });

@@ -1,6 +1,6 @@
 import { ch, joinSql, sql, type Sql } from '../../../lib/clickhouse-sql.js';
 import { toBigInt, toCount } from '../money.js';
-import type { TwoWeeks } from '../params.js';
+import { dayNumber, type TwoWeeks } from '../params.js';
 import { readPositions, touchedBuyersSql, uncoveredRanges } from '../../../lib/sales-touches.js';
 import { inDays, rows, type Analytics } from './run.js';
 
@@ -18,8 +18,6 @@ export interface RepeatBuyers {
 // More buyers than this with lines the flags do not cover (a backlog the refresher is still
 // working through): grouping them all is as cheap as naming them.
 const MAX_UNCOVERED = 2_000;
-
-const dayNumber = (day: string): number => Date.parse(`${day}T00:00:00Z`) / 86_400_000;
 
 /** Per buyer over both weeks: orders and revenue of each week, from the daily states. */
 const dailyGroups = (a: Analytics, weeks: TwoWeeks, only: Sql) =>

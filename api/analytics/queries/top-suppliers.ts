@@ -1,7 +1,7 @@
 import { ch, joinSql, sql, type Sql } from '../../../lib/clickhouse-sql.js';
 import { readPositions, uncoveredRanges } from '../../../lib/sales-touches.js';
 import { toBigInt, toCount } from '../money.js';
-import { splitMonths, type DayRange, type OpenDayRange } from '../params.js';
+import { dayNumber, splitMonths, type DayRange, type OpenDayRange } from '../params.js';
 import { coverSums, type Level } from '../sum-cover.js';
 import { byteOrder, inAnyDays, inDays, inOpenDays, rows, type Analytics } from './run.js';
 
@@ -82,8 +82,6 @@ const FIRSTS: readonly (readonly [Level, Sql, Sql])[] = [
   ['day', sql`seller_order_firsts_daily`, sql`day`],
 ];
 
-const dayNumber = (day: string): number => Date.parse(`${day}T00:00:00Z`) / 86_400_000;
-
 /** Whether `seller_order_days` (sql/clickhouse/0008) covers every stored sale line. */
 async function firstsCurrent(a: Analytics): Promise<boolean> {
   const p = await readPositions((q) => rows(a, q), a.db, [
@@ -117,6 +115,8 @@ async function fromFirsts(a: Analytics, days: OpenDayRange, limit: number) {
   const top = sql`SELECT seller_id, sum(n) AS order_count FROM (${joinSql(parts, sql` UNION ALL `)})
     GROUP BY seller_id HAVING order_count > 0
     ORDER BY order_count DESC, seller_id ASC LIMIT ${ch.uint(limit)}`;
+  // The revenue of only the best, joined in the same query: 18.16 runs `top` twice, which cost
+  // less here than a second round trip (6 ms against 3 + 3 for a year).
   const result = await rows<{ seller_id: string; order_count: string; revenue: string }>(
     a,
     sql`SELECT seller_id, order_count, revenue FROM (${top}) ANY LEFT JOIN (
