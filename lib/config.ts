@@ -169,7 +169,7 @@ export const settings = {
   clickhouseInsertRows: setting(
     'CLICKHOUSE_INSERT_ROWS',
     int(1_000, 1_000_000),
-    '100000',
+    '200000',
     'Most rows the sink sends in one INSERT (one block for the views); a larger batch goes in several, in offset order.',
   ),
   cacheTtlSeconds: setting(

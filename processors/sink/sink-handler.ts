@@ -293,8 +293,11 @@ export function sinkBatchHandler(deps: SinkDeps) {
 
     let previous: Promise<void> = Promise.resolve();
     try {
-      for (let i = 0; i < fresh.length; i += chunkRows) {
-        const chunk = await toChunk(fresh.slice(i, i + chunkRows));
+      // Equal chunks: a small remainder would pay an insert's fixed cost (every view writes a
+      // part) for a few rows.
+      const size = Math.ceil(fresh.length / Math.ceil(fresh.length / chunkRows));
+      for (let i = 0; i < fresh.length; i += size) {
+        const chunk = await toChunk(fresh.slice(i, i + size));
         await previous;
         previous = insert(chunk);
         // Awaited before the next insert or in `finally`; until then a failure waits here.
