@@ -182,10 +182,35 @@ function unstored(chunk: Chunk, stale: ReadonlySet<string>): { body: Buffer; row
  * previous one is being inserted. Once ClickHouse acknowledges an insert, its
  * last offset goes to `sink_commits`, which the API's watermark reads.
  */
-export function sinkBatchHandler(deps: SinkDeps) {
+export function sinkBatchHandler(deps: SinkDeps): (batch: PartitionBatch) => Promise<void> {
+  const stages = sinkBatchStages(deps);
+  return async (batch) => (await stages(batch)).done;
+}
+
+/**
+ * `sinkBatchHandler` in two stages, for a pipelined consumer (lib/batch-consumer.ts): it returns
+ * once the batch's first insert is under way (its rows encoded), with `done` for the rest, so
+ * that the next fetch is decoded while ClickHouse inserts, not while this batch is encoded.
+ */
+export function sinkBatchStages(
+  deps: SinkDeps,
+): (batch: PartitionBatch) => Promise<{ readonly done: Promise<void> }> {
+  const handle = sinkBatch(deps);
+  return (batch) =>
+    new Promise((resolve) => {
+      const done = handle(batch, () => queueMicrotask(() => resolve({ done })));
+      done.then(
+        () => resolve({ done }),
+        () => resolve({ done }),
+      );
+    });
+}
+
+function sinkBatch(deps: SinkDeps) {
   const decode = decoder(deps);
   const { chunkRows } = deps;
-  return async (batch: PartitionBatch): Promise<void> => {
+  /** `started` is called once the first insert is sent (if any is). */
+  return async (batch: PartitionBatch, started: () => void): Promise<void> => {
     const found = deps.sources.get(batch.topic);
     if (!found) throw new Error(`sink has no table for topic ${batch.topic}`);
     const source = found;
@@ -300,6 +325,7 @@ export function sinkBatchHandler(deps: SinkDeps) {
         const chunk = await toChunk(fresh.slice(i, i + size));
         await previous;
         previous = insert(chunk);
+        if (i === 0) started();
         // Awaited before the next insert or in `finally`; until then a failure waits here.
         previous.catch(() => undefined);
       }
