@@ -169,8 +169,14 @@ export const settings = {
   clickhouseInsertRows: setting(
     'CLICKHOUSE_INSERT_ROWS',
     int(1_000, 1_000_000),
-    '200000',
+    '400000',
     'Most rows the sink sends in one INSERT (one block for the views); a larger batch goes in several, in offset order.',
+  ),
+  sinkFetchBytes: setting(
+    'SINK_FETCH_BYTES',
+    int(1_048_576, 268_435_456),
+    '33554432',
+    "Most bytes of one partition the sink fetches at once, so a batch's size (one INSERT each). It holds up to two batches per partition it reads in memory, each about three times this.",
   ),
   cacheTtlSeconds: setting(
     'CACHE_TTL',

@@ -37,7 +37,7 @@ export function sinkServices(rt: Runtime, sources: ReadonlyMap<string, SinkSourc
     metrics: kafkaMetrics(rt.metrics),
     // Every partition at once: one batch's decoding overlaps another's ClickHouse insert.
     partitionsConsumedConcurrently: rt.config.kafkaPartitions,
-    maxBytesPerPartition: 16 * 1024 * 1024,
+    maxBytesPerPartition: rt.config.sinkFetchBytes,
     // KafkaJS fetches and decodes the next batches while ClickHouse inserts these (a quarter
     // of the time went to each waiting for the other); a partition's new owner after a
     // rebalance waits, on its lease, until this process's insert there has landed.
