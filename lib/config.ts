@@ -176,7 +176,7 @@ export const settings = {
     'SINK_FETCH_BYTES',
     int(1_048_576, 268_435_456),
     '33554432',
-    "Most bytes of one partition the sink fetches at once, so a batch's size (one INSERT each). It holds up to two batches per partition it reads in memory, each about three times this.",
+    "Most bytes of one partition the sink fetches at once, so a batch's size (one INSERT each). A fetch takes at most this times KAFKA_PARTITIONS; the sink holds up to two fetches' batches in memory, at about three times their bytes.",
   ),
   cacheTtlSeconds: setting(
     'CACHE_TTL',
