@@ -71,6 +71,10 @@ export function postgresLeases(
       c.on('error', onError);
       return { client: c, end };
     });
+    // A failed connect is not kept: the next acquire tries again.
+    session.catch(() => {
+      session = undefined;
+    });
     return (await session).client;
   };
   const name = (topic: string, partition: number) => `${topic}/${partition}`;

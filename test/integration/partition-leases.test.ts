@@ -83,6 +83,19 @@ describe('partition leases', () => {
     expect(await waiting).toBe(false);
   });
 
+  it('connects again after a failed connect', async () => {
+    let failures = 1;
+    const flaky = Object.create(pool) as Pool;
+    flaky.connect = (() =>
+      failures-- > 0
+        ? Promise.reject(new Error('connection refused'))
+        : pool.connect()) as Pool['connect'];
+    const a = postgresLeases(flaky, scope, testLogger, () => undefined);
+    open.push(a);
+    await expect(a.acquire('y', 0, never)).rejects.toThrow('connection refused');
+    expect(await a.acquire('y', 0, never)).toBe(true);
+  });
+
   it('frees every lease on close, and reports a lost session', async () => {
     const lost: Error[] = [];
     const a = leases((err) => lost.push(err));
