@@ -1,9 +1,11 @@
+import { Readable } from 'node:stream';
 import type { Pool } from 'pg';
 import type { ClickHouseClient } from '../../lib/clickhouse.js';
 import { ch } from '../../lib/clickhouse-sql.js';
 import type { Service } from '../../lib/lifecycle.js';
 import type { Logger } from '../../lib/logger.js';
 import { readPositions, type PositionTable, type Positions } from '../../lib/sales-touches.js';
+import { TsvBuffer } from './tsv.js';
 
 // What the sink role's refreshers share: tables no view can keep (repeat-buyer flags, seller
 // order days) are brought up to date after the sink commits lines, by a loop in the sink role.
@@ -40,6 +42,36 @@ export async function withAdvisoryLock<T>(
     await client.query('COMMIT').catch(() => undefined);
     client.release();
   }
+}
+
+/**
+ * Writes a difference into a CollapsingMergeTree table in one insert: `delta` maps a row (its
+ * TabSeparated columns, all but the last, `sign`) to the desired count minus the stored one, and
+ * that many cancels or new versions are written. Returns the rows written.
+ */
+export async function writeSignedDelta(
+  deps: RefresherDeps,
+  table: string,
+  columns: readonly [string, ...string[]],
+  delta: ReadonlyMap<string, number>,
+): Promise<number> {
+  const out = new TsvBuffer(delta.size * 48);
+  let rows = 0;
+  for (const [line, n] of delta) {
+    for (let i = 0; i < Math.abs(n); i++) {
+      out.text(`${line}\t${n > 0 ? 1 : -1}\n`);
+      rows++;
+    }
+  }
+  if (rows > 0) {
+    await deps.clickhouse.insert({
+      table: `${deps.database}.${table}`,
+      columns: [columns[0], ...columns.slice(1)],
+      values: Readable.from([out.body()], { objectMode: false }),
+      format: 'TabSeparated',
+    });
+  }
+  return rows;
 }
 
 /** One query reading the position tables of `deps.database`. */

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import {
   buyerDayFlags,
   type BuyerDay,
@@ -12,7 +11,7 @@ import {
   uncoveredRanges,
   type TouchRange,
 } from '../../lib/sales-touches.js';
-import { positions, withAdvisoryLock, type RefresherDeps } from './refresher.js';
+import { positions, withAdvisoryLock, writeSignedDelta, type RefresherDeps } from './refresher.js';
 import { TsvBuffer, tsvDay, tsvValue } from './tsv.js';
 
 // Keeps `buyer_day_flags` (sql/clickhouse/0007) current: the buyers whose sale lines the sink
@@ -142,32 +141,12 @@ export async function refreshBuyers(
     days.push({ day: r.day, minOrder: r.lo, maxOrder: r.hi, revenueCents: BigInt(r.cents) });
   }
   if (buyer !== undefined) flush(buyer);
-  const out = new TsvBuffer(delta.size * 64);
-  let rows = 0;
-  for (const [line, n] of delta) {
-    for (let i = 0; i < Math.abs(n); i++) {
-      out.text(`${line}\t${n > 0 ? 1 : -1}\n`);
-      rows++;
-    }
-  }
-  if (rows > 0) {
-    await deps.clickhouse.insert({
-      table: `${deps.database}.buyer_day_flags`,
-      columns: [
-        'day',
-        'buyer_id',
-        'multi',
-        'prev_other',
-        'next_other',
-        'prev_any',
-        'revenue_cents',
-        'sign',
-      ],
-      values: Readable.from([out.body()], { objectMode: false }),
-      format: 'TabSeparated',
-    });
-  }
-  return rows;
+  return writeSignedDelta(
+    deps,
+    'buyer_day_flags',
+    ['day', 'buyer_id', 'multi', 'prev_other', 'next_other', 'prev_any', 'revenue_cents', 'sign'],
+    delta,
+  );
 }
 
 /** One refresh: every buyer touched by committed lines the flags do not cover yet. */

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { orderDays } from '../../domain/order-days.js';
 import { selectWithExternalTable } from '../../lib/clickhouse-external.js';
 import { ch, sql } from '../../lib/clickhouse-sql.js';
@@ -9,7 +8,7 @@ import {
   uncoveredRanges,
   type TouchRange,
 } from '../../lib/sales-touches.js';
-import { positions, withAdvisoryLock, type RefresherDeps } from './refresher.js';
+import { positions, withAdvisoryLock, writeSignedDelta, type RefresherDeps } from './refresher.js';
 import { TsvBuffer, tsvDay, tsvValue } from './tsv.js';
 
 // Keeps `seller_order_days` (sql/clickhouse/0008) current, and through its views the per-day,
@@ -92,22 +91,12 @@ async function mergeRound(
       delta.set(k, (delta.get(k) ?? 0) + 1);
     }
   }
-  const out = new TsvBuffer(delta.size * 48);
-  let rows = 0;
-  for (const [k, n] of delta) {
-    for (let i = 0; i < Math.abs(n); i++) {
-      out.text(`${k}\t${n > 0 ? 1 : -1}\n`);
-      rows++;
-    }
-  }
-  if (rows > 0) {
-    await deps.clickhouse.insert({
-      table: `${deps.database}.seller_order_days`,
-      columns: ['order_id', 'seller_id', 'day', 'prev_day', 'sign'],
-      values: Readable.from([out.body()], { objectMode: false }),
-      format: 'TabSeparated',
-    });
-  }
+  const rows = await writeSignedDelta(
+    deps,
+    'seller_order_days',
+    ['order_id', 'seller_id', 'day', 'prev_day', 'sign'],
+    delta,
+  );
   return { orders: touched.length, rows };
 }
 
