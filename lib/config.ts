@@ -176,7 +176,7 @@ export const settings = {
     'SINK_FETCH_BYTES',
     int(1_048_576, 268_435_456),
     '33554432',
-    "Most bytes of one partition the sink fetches at once, so a batch's size (one INSERT each). A fetch takes at most this times KAFKA_PARTITIONS; the sink holds up to two fetches' batches in memory, at about three times their bytes.",
+    "Most bytes of one partition the sink fetches at once, so a batch's size (one INSERT each). A fetch takes at most this times KAFKA_PARTITIONS, and the broker caps it at its fetch.max.bytes (55 MiB by default), so one fetch may carry only some partitions' batches; the sink holds up to two fetches' batches in memory, at about three times their bytes.",
   ),
   cacheTtlSeconds: setting(
     'CACHE_TTL',
