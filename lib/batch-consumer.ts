@@ -1,5 +1,6 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { pipelined } from './batch-pipeline.js';
+import { backlogKey, type ConsumerBacklog } from './consumer-backlog.js';
 import type { Service } from './lifecycle.js';
 import type { Logger } from './logger.js';
 import type { KafkaMetrics } from './metrics.js';
@@ -39,6 +40,8 @@ export interface BatchConsumerOptions {
   readonly partitionsConsumedConcurrently?: number;
   /** Largest fetch per partition; bigger means bigger batches for the handler. */
   readonly maxBytesPerPartition?: number;
+  /** Told what each batch leaves waiting, for work that should yield while a backlog drains. */
+  readonly backlog?: ConsumerBacklog;
   /** Called when the consumer gives up (a non-retriable error): the process should exit. */
   readonly onFatal: (err: unknown) => void;
 }
@@ -69,6 +72,16 @@ export function batchConsumer(options: BatchConsumerOptions): Service & { consum
         `${options.name}: consumer restarting after an error`,
       );
   });
+  const { backlog } = options;
+  if (backlog) {
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      const assigned = new Set<string>();
+      for (const [topic, partitions] of Object.entries(event.payload.memberAssignment)) {
+        for (const partition of partitions) assigned.add(backlogKey(topic, partition));
+      }
+      backlog.retain(assigned);
+    });
+  }
   const pipeline = options.pipelined
     ? pipelined(consumer, options, options.pipelined.leases)
     : undefined;
@@ -89,12 +102,17 @@ export function batchConsumer(options: BatchConsumerOptions): Service & { consum
           const { batch } = payload;
           if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
           if (pipeline) return pipeline.eachBatch(payload);
+          const { topic, partition, messages } = batch;
+          backlog?.fetched(topic, partition, messages.length, Number(batch.offsetLag()));
           const end = metrics.batchDuration.startTimer({ role: options.name });
-          const started = await options.handle(
-            { topic: batch.topic, partition: batch.partition, messages: batch.messages },
-            () => payload.heartbeat(),
-          );
-          await started?.done;
+          try {
+            const started = await options.handle({ topic, partition, messages }, () =>
+              payload.heartbeat(),
+            );
+            await started?.done;
+          } finally {
+            backlog?.settled(topic, partition, messages.length);
+          }
           end();
           payload.resolveOffset(batch.lastOffset());
           await payload.commitOffsetsIfNecessary();

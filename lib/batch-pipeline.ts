@@ -59,6 +59,8 @@ export function pipelined(
     const first = batch.firstOffset();
     const last = batch.lastOffset();
     if (first === null) return;
+    const rows = batch.messages.length;
+    options.backlog?.fetched(topic, partition, rows, Number(batch.offsetLag()));
     const end = metrics.batchDuration.startTimer({ role: options.name });
     const started = options.handle({ topic, partition, messages: batch.messages }, () =>
       payload.heartbeat(),
@@ -73,6 +75,7 @@ export function pipelined(
       .then(
         async () => {
           end();
+          options.backlog?.settled(topic, partition, rows);
           await consumer
             .commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }])
             .catch((err: unknown) => {
@@ -83,6 +86,7 @@ export function pipelined(
         },
         (err: unknown) => {
           end();
+          options.backlog?.settled(topic, partition, rows);
           logger.error(
             { err, topic, partition, offset: first },
             `${options.name}: batch failed; fetching it again`,

@@ -1,6 +1,11 @@
 import type { Admin, Producer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { batchConsumer, type PartitionBatch } from '../../lib/batch-consumer.js';
+import {
+  batchConsumer,
+  type BatchConsumerOptions,
+  type PartitionBatch,
+} from '../../lib/batch-consumer.js';
+import { ConsumerBacklog } from '../../lib/consumer-backlog.js';
 import { ensureTopics } from '../../lib/kafka.js';
 import { createRegistry, kafkaMetrics } from '../../lib/metrics.js';
 import { postgresLeases, type PartitionLeases } from '../../lib/partition-leases.js';
@@ -80,6 +85,7 @@ describe('pipelined batch consumer', () => {
   const start = async (
     topic: string,
     handle: (batch: PartitionBatch) => { done: Promise<void> },
+    extra: Pick<BatchConsumerOptions, 'backlog' | 'maxBytesPerPartition'> = {},
   ) => {
     const groupId = randomName('pipe_group');
     const consumer = batchConsumer({
@@ -91,6 +97,7 @@ describe('pipelined batch consumer', () => {
       metrics: kafkaMetrics(createRegistry()),
       handle: (batch) => Promise.resolve(handle(batch)),
       pipelined: { leases: leases() },
+      ...extra,
       onFatal: (err) => {
         throw err;
       },
@@ -193,5 +200,45 @@ describe('pipelined batch consumer', () => {
     work.open();
     await stopping;
     expect(await committed(groupId, topic)).toBe('3');
+  });
+
+  it('tells its backlog what waits behind each batch, until every batch is done', async () => {
+    const topic = await newTopic();
+    // Twenty record batches of 100 KiB, fetched 128 KiB at a time: batches leave others waiting.
+    for (let i = 0; i < 20; i++) {
+      await producer.send({
+        topic,
+        messages: Array.from({ length: 100 }, () => ({ value: 'x'.repeat(1_000) })),
+      });
+    }
+    const backlog = new ConsumerBacklog();
+    const seen: { first: number; rows: number }[] = [];
+    const first = gate();
+    await start(
+      topic,
+      (batch) => {
+        seen.push({ first: Number(batch.messages[0]?.offset), rows: backlog.rows() });
+        return { done: seen.length === 1 ? first.promise : Promise.resolve() };
+      },
+      { backlog, maxBytesPerPartition: 128 * 1024 },
+    );
+    await eventually(
+      () => Promise.resolve(seen.length > 0 ? true : undefined),
+      30_000,
+      'a first batch',
+    );
+    await sleep(300);
+    // Held by its first batch's insert: everything is still to do, fetched or not.
+    expect(seen).toEqual([{ first: 0, rows: 2_000 }]);
+    expect(backlog.rows()).toBe(2_000);
+    first.open();
+    await eventually(
+      () => Promise.resolve(backlog.rows() === 0 ? true : undefined),
+      30_000,
+      'every batch done',
+    );
+    expect(seen.length).toBeGreaterThan(1);
+    // Each later batch saw the messages from its own first offset on still to do.
+    for (const s of seen) expect(s.rows).toBe(2_000 - s.first);
   });
 });
