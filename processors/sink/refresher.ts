@@ -92,15 +92,24 @@ export function positions<T extends PositionTable>(
 /** A refresh: `stopping` is checked between rounds; its result is logged when it wrote rows. */
 export type RefreshStep = (stopping: () => boolean) => Promise<{ readonly rowsWritten: number }>;
 
+/** When a refresh waits for other work: while `busy()` says so, for up to `atMostMs`. */
+export interface RefreshDeferral {
+  readonly busy: () => boolean;
+  readonly atMostMs: number;
+}
+
 /**
  * Runs the steps in turn until stopped, pausing `intervalMs` between runs, or four times as long
- * as the last run took if that is longer; a failed step is logged and retried.
+ * as the last run took if that is longer, and longer still while `defer.busy()` (checked every
+ * `intervalMs`), but never past `defer.atMostMs` since the last run started; a failed step is
+ * logged and retried.
  */
 export function refresherService(
   name: string,
   logger: Logger,
   intervalMs: number,
   steps: Readonly<Record<string, RefreshStep>>,
+  defer?: RefreshDeferral,
 ): Service {
   let stopping = false;
   let wake: (() => void) | undefined;
@@ -125,12 +134,20 @@ export function refresherService(
           // each touched buyer's history, it scans the order days once a round), so under a
           // heavy load it waits four times as long as it ran: at most a fifth of the time goes to
           // it, and the sink keeps the rest. (Refreshing every second cost the sink a quarter of
-          // its throughput on a 1M-line backlog.)
-          const pause = Math.max(intervalMs, (performance.now() - started) * 4);
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-            setTimeout(resolve, pause).unref();
-          });
+          // its throughput on a 1M-line backlog.) While the sink drains a backlog it waits
+          // longer (see `RefreshDeferral`): one refresh after the drain costs less than several
+          // during it, and each one during it took the sink a tenth of its throughput.
+          let pause = Math.max(intervalMs, (performance.now() - started) * 4);
+          for (;;) {
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+              setTimeout(resolve, pause).unref();
+            });
+            if (stopping || !defer?.busy()) break;
+            const left = started + defer.atMostMs - performance.now();
+            if (left <= 0) break;
+            pause = Math.min(intervalMs, left);
+          }
         }
       })();
       return Promise.resolve();

@@ -1,4 +1,5 @@
 import type { Config } from '../../lib/config.js';
+import { ConsumerBacklog } from '../../lib/consumer-backlog.js';
 import { ensureTopics } from '../../lib/kafka.js';
 import type { Service } from '../../lib/lifecycle.js';
 import type { RoleParts } from '../../lib/role.js';
@@ -15,6 +16,11 @@ import { movementChangesTable, salesTable, stockChangesTable } from './sink-tabl
 // sale lines. Until they do, the endpoints answer from the views the sink keeps: a later refresh
 // costs speed, not exactness.
 const REFRESH_INTERVAL_MS = 1_000;
+// While more than this many messages wait for the sink (fetched or not), the refreshers wait
+// too, for up to REFRESH_DEFER_MS since their last run: a backlog drains first, and is refreshed
+// once. Live traffic of up to tens of thousands of lines a second never reaches it.
+const REFRESH_DEFER_ROWS = 50_000;
+const REFRESH_DEFER_MS = 30_000;
 
 /** Source topic → table, for the configured topics. */
 export function sinkSources(config: Config): Map<string, SinkSource> {
@@ -58,12 +64,19 @@ export function createRole(rt: Runtime): Promise<RoleParts> {
     pool: rt.pool,
     logger: rt.logger,
   };
-  const refresher = refresherService('sale-refresher', rt.logger, REFRESH_INTERVAL_MS, {
-    'repeat-buyer flags': (stopping) => refreshRepeatFlags(deps, stopping),
-    'seller order days': (stopping) => refreshSellerOrderDays(deps, stopping),
-  });
+  const backlog = new ConsumerBacklog();
+  const refresher = refresherService(
+    'sale-refresher',
+    rt.logger,
+    REFRESH_INTERVAL_MS,
+    {
+      'repeat-buyer flags': (stopping) => refreshRepeatFlags(deps, stopping),
+      'seller order days': (stopping) => refreshSellerOrderDays(deps, stopping),
+    },
+    { busy: () => backlog.rows() > REFRESH_DEFER_ROWS, atMostMs: REFRESH_DEFER_MS },
+  );
   return Promise.resolve({
-    services: [topics, ...sinkServices(rt, sources), refresher],
+    services: [topics, ...sinkServices(rt, sources, backlog), refresher],
     features: [],
   });
 }

@@ -1,6 +1,7 @@
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { batchConsumer } from '../../lib/batch-consumer.js';
 import { createClickHouse } from '../../lib/clickhouse.js';
+import type { ConsumerBacklog } from '../../lib/consumer-backlog.js';
 import type { Service } from '../../lib/lifecycle.js';
 import { producerService } from '../../lib/kafka-services.js';
 import { postgresLeases } from '../../lib/partition-leases.js';
@@ -13,7 +14,12 @@ import { sinkBatchStages, type SinkSource } from './sink-handler.js';
  * every source topic writing into ClickHouse. Stopped in reverse order, the
  * consumer finishes its insert and commits before the producer closes.
  */
-export function sinkServices(rt: Runtime, sources: ReadonlyMap<string, SinkSource>): Service[] {
+export function sinkServices(
+  rt: Runtime,
+  sources: ReadonlyMap<string, SinkSource>,
+  /** Told what the consumer's batches leave waiting (the refreshers defer to a backlog). */
+  backlog?: ConsumerBacklog,
+): Service[] {
   const producer = producerService(rt.kafka, 'sink-producer');
   // Inserts can be large and slow; a client of their own keeps API queries snappy.
   const clickhouse = createClickHouse({ url: rt.config.clickhouseUrl });
@@ -28,6 +34,21 @@ export function sinkServices(rt: Runtime, sources: ReadonlyMap<string, SinkSourc
         registers: [rt.metrics],
       }),
   );
+  if (backlog) {
+    once(
+      rt.metrics,
+      'stockflow_sink_backlog_messages',
+      () =>
+        new Gauge({
+          name: 'stockflow_sink_backlog_messages',
+          help: 'Messages waiting for this sink process, fetched or not, as its last batches saw them; the refreshers wait while it is large (processors/sink/role.ts).',
+          registers: [rt.metrics],
+          collect() {
+            this.set(backlog.rows());
+          },
+        }),
+    );
+  }
   const consumer = batchConsumer({
     name: 'sink',
     kafka: rt.kafka,
@@ -38,6 +59,7 @@ export function sinkServices(rt: Runtime, sources: ReadonlyMap<string, SinkSourc
     // Every partition at once: one batch's decoding overlaps another's ClickHouse insert.
     partitionsConsumedConcurrently: rt.config.kafkaPartitions,
     maxBytesPerPartition: rt.config.sinkFetchBytes,
+    ...(backlog && { backlog }),
     // KafkaJS fetches and decodes the next batches while ClickHouse inserts these (a quarter
     // of the time went to each waiting for the other); a partition's new owner after a
     // rebalance waits, on its lease, until this process's insert there has landed.
