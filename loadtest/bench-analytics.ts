@@ -312,6 +312,14 @@ function report(
       '',
     ]);
     rows.push([
+      'Sink refreshers',
+      sink.refreshedSeconds === undefined
+        ? 'did not cover every committed line within 120 s of the last row'
+        : `repeat-buyer flags and seller order days covered every committed line ${sink.refreshedSeconds.toFixed(1)} s after the last row (they defer to a backlog)`,
+      '',
+      '',
+    ]);
+    rows.push([
       'Sink CPU',
       `${describeCpu(sink.cpu)}; per 100k rows: ClickHouse ${per100k(sink.cpu.clickhouse)} s, sink ${per100k(sink.cpu.self)} s`,
       '',

@@ -15,6 +15,7 @@ import { createRegistry } from '../../lib/metrics.js';
 import { migrate } from '../../lib/migrate.js';
 import { sendAll } from '../../lib/produce-chunked.js';
 import { kafkaSource, SOURCE_HEADER } from '../../lib/provenance.js';
+import { readPositions, uncoveredRanges } from '../../lib/sales-touches.js';
 import { createRuntime } from '../../lib/runtime.js';
 import { movementTopics, salesTopics, topicNames } from '../../lib/topics.js';
 import { createRole } from '../../processors/sink/role.js';
@@ -28,6 +29,8 @@ export interface SinkResult {
   readonly totalSeconds: number;
   /** First row in `sales` → every row (steady state). */
   readonly steadySeconds: number;
+  /** Last row in → the refreshed tables cover every committed line (undefined: they did not). */
+  readonly refreshedSeconds: number | undefined;
   readonly batches: number;
   readonly meanBatchMs: number;
   readonly timedOut: boolean;
@@ -148,6 +151,26 @@ export async function sinkThroughput(
       inspector.disconnect();
       say(`sink: CPU profile of the sink written to ${profile}`);
     }
+    // The refreshers defer to a draining backlog (processors/sink/role.ts): how long after the
+    // last row the tables they keep covered every committed line.
+    const uncovered = async () => {
+      const p = await readPositions(
+        async (q) => (await ch.query({ query: q.text, format: 'JSONEachRow' })).json(),
+        literal.identifier(config.clickhouseDatabase),
+        ['sales_touch_positions', 'sink_commits', 'buyer_flags_progress', 'seller_days_progress'],
+      );
+      const { sales_touch_positions: touched, sink_commits: commits } = p;
+      return (
+        commits.size === 0 ||
+        uncoveredRanges(touched, p.buyer_flags_progress, commits).length > 0 ||
+        uncoveredRanges(touched, p.seller_days_progress, commits).length > 0
+      );
+    };
+    const refreshed =
+      done === undefined ? undefined : await until(async () => !(await uncovered()), 120_000, 100);
+    if (refreshed !== undefined) {
+      say(`sink: refreshed tables caught up ${((refreshed - end) / 1000).toFixed(1)} s later`);
+    }
     const histogram = rt.metrics.getSingleMetric('kafka_batch_duration_seconds') as
       Histogram | undefined;
     const values = (await histogram?.get())?.values ?? [];
@@ -158,6 +181,7 @@ export async function sinkThroughput(
       produceSeconds,
       totalSeconds: (end - t0) / 1000,
       steadySeconds: (end - (first ?? t0)) / 1000,
+      refreshedSeconds: refreshed === undefined ? undefined : (refreshed - end) / 1000,
       batches,
       meanBatchMs: batches > 0 ? (seconds / batches) * 1000 : 0,
       timedOut: done === undefined,
