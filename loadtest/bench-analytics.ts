@@ -314,7 +314,7 @@ function report(
     rows.push([
       'Sink refreshers',
       sink.refreshedSeconds === undefined
-        ? 'did not cover every committed line within 120 s of the last row'
+        ? 'did not cover every committed line within 600 s of the last row'
         : `repeat-buyer flags and seller order days covered every committed line ${sink.refreshedSeconds.toFixed(1)} s after the last row (they defer to a backlog)`,
       '',
       '',

@@ -167,7 +167,7 @@ export async function sinkThroughput(
       );
     };
     const refreshed =
-      done === undefined ? undefined : await until(async () => !(await uncovered()), 120_000, 100);
+      done === undefined ? undefined : await until(async () => !(await uncovered()), 600_000, 100);
     if (refreshed !== undefined) {
       say(`sink: refreshed tables caught up ${((refreshed - end) / 1000).toFixed(1)} s later`);
     }

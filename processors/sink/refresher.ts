@@ -92,17 +92,18 @@ export function positions<T extends PositionTable>(
 /** A refresh: `stopping` is checked between rounds; its result is logged when it wrote rows. */
 export type RefreshStep = (stopping: () => boolean) => Promise<{ readonly rowsWritten: number }>;
 
-/** When a refresh waits for other work: while `busy()` says so, for up to `atMostMs`. */
+/** Work the refresher yields to (the sink draining a backlog), and for how long at most. */
 export interface RefreshDeferral {
   readonly busy: () => boolean;
   readonly atMostMs: number;
 }
 
 /**
- * Runs the steps in turn until stopped, pausing `intervalMs` between runs, or four times as long
- * as the last run took if that is longer, and longer still while `defer.busy()` (checked every
- * `intervalMs`), but never past `defer.atMostMs` since the last run started; a failed step is
- * logged and retried.
+ * Runs the steps in turn until stopped; a failed step is logged and retried. Between runs it
+ * pauses `intervalMs`, or four times as long as the last run took if that is longer. With
+ * `defer` (checked every `intervalMs`), that pause is at most `atMostMs` while `busy()` is
+ * false; while it is true, the refresher waits for it to end, up to `atMostMs` or the pause,
+ * whichever is longer.
  */
 export function refresherService(
   name: string,
@@ -131,22 +132,24 @@ export function refresherService(
           }
           if (stopping) break;
           // A refresh costs about the same however many lines arrived since the last (it rereads
-          // each touched buyer's history, it scans the order days once a round), so under a
-          // heavy load it waits four times as long as it ran: at most a fifth of the time goes to
+          // each touched buyer's history, it scans the order days once a round), so it waits
+          // four times as long as it ran: under a heavy load at most a fifth of the time goes to
           // it, and the sink keeps the rest. (Refreshing every second cost the sink a quarter of
           // its throughput on a 1M-line backlog.) While the sink drains a backlog it waits
           // longer (see `RefreshDeferral`): one refresh after the drain costs less than several
-          // during it, and each one during it took the sink a tenth of its throughput.
-          let pause = Math.max(intervalMs, (performance.now() - started) * 4);
+          // during it, and each one during it took the sink a tenth of its throughput. Once the
+          // sink is idle, a long refresh (a backlog's) is followed by the next within atMostMs.
+          const ended = performance.now();
+          const ran = ended - started;
+          const idleWait = Math.max(intervalMs, Math.min(4 * ran, defer?.atMostMs ?? Infinity));
+          const busyWait = Math.max(intervalMs, 4 * ran, defer?.atMostMs ?? 0);
           for (;;) {
+            const wait = (defer?.busy() ? busyWait : idleWait) - (performance.now() - ended);
+            if (stopping || wait <= 0) break;
             await new Promise<void>((resolve) => {
               wake = resolve;
-              setTimeout(resolve, pause).unref();
+              setTimeout(resolve, defer ? Math.min(intervalMs, wait) : wait).unref();
             });
-            if (stopping || !defer?.busy()) break;
-            const left = started + defer.atMostMs - performance.now();
-            if (left <= 0) break;
-            pause = Math.min(intervalMs, left);
           }
         }
       })();
