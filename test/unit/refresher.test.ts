@@ -78,43 +78,27 @@ describe('refresherService', () => {
     expect(r.runs()).toBe(1);
   });
 
-  it('pauses four times as long as a run took, and without a backlog at most atMostMs', async () => {
-    // Runs take 10 s: a fifth of the time is 40 s of pause, which an idle sink cuts to 30.
-    const idle = counted(() => false, 10_000);
-    await idle.service.start();
-    await vi.advanceTimersByTimeAsync(10_000 + 29_500);
-    expect(idle.runs()).toBe(1);
+  /** Runs take 10 s: the second one starts `pauseMs` after the first ended. */
+  async function expectPause(busy: (() => boolean) | undefined, pauseMs: number) {
+    const r = counted(busy, 10_000);
+    await r.service.start();
+    await vi.advanceTimersByTimeAsync(10_000 + pauseMs - 500);
+    expect(r.runs()).toBe(1);
     await vi.advanceTimersByTimeAsync(1_000);
-    expect(idle.runs()).toBe(2);
+    expect(r.runs()).toBe(2);
     // The second run is under way: it ends with the clock moving on.
-    const stopped = idle.service.stop();
+    const stopped = r.service.stop();
     await vi.advanceTimersByTimeAsync(10_000);
     await stopped;
-  });
+  }
 
-  it('keeps to a fifth of the time while busy when runs take longer than atMostMs / 4', async () => {
-    const busy = counted(() => true, 10_000);
-    await busy.service.start();
-    await vi.advanceTimersByTimeAsync(10_000 + 39_500);
-    expect(busy.runs()).toBe(1);
-    await vi.advanceTimersByTimeAsync(1_000);
-    expect(busy.runs()).toBe(2);
-    // The second run is under way: it ends with the clock moving on.
-    const stopped = busy.service.stop();
-    await vi.advanceTimersByTimeAsync(10_000);
-    await stopped;
-  });
+  it('pauses four times as long as a run took, and without a backlog at most atMostMs', () =>
+    // A fifth of the time is 40 s of pause, which an idle sink cuts to 30.
+    expectPause(() => false, 30_000));
 
-  it('without a deferral, pauses four times the last run however long', async () => {
-    const plain = counted(undefined, 10_000);
-    await plain.service.start();
-    await vi.advanceTimersByTimeAsync(10_000 + 39_500);
-    expect(plain.runs()).toBe(1);
-    await vi.advanceTimersByTimeAsync(1_000);
-    expect(plain.runs()).toBe(2);
-    // The second run is under way: it ends with the clock moving on.
-    const stopped = plain.service.stop();
-    await vi.advanceTimersByTimeAsync(10_000);
-    await stopped;
-  });
+  it('keeps to a fifth of the time while busy when runs take longer than atMostMs / 4', () =>
+    expectPause(() => true, 40_000));
+
+  it('without a deferral, pauses four times the last run however long', () =>
+    expectPause(undefined, 40_000));
 });
