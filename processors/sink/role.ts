@@ -17,8 +17,8 @@ import { movementChangesTable, salesTable, stockChangesTable } from './sink-tabl
 // costs speed, not exactness.
 const REFRESH_INTERVAL_MS = 1_000;
 // While more than this many messages wait for the sink (fetched or not), the refreshers wait
-// too, for up to REFRESH_DEFER_MS since their last run: a backlog drains first, and is refreshed
-// once. Live traffic of up to tens of thousands of lines a second never reaches it.
+// too, for up to REFRESH_DEFER_MS (or four times their last run) after it: a backlog drains
+// first, and is refreshed once. Traffic the sink keeps up with seldom leaves that much waiting.
 const REFRESH_DEFER_ROWS = 50_000;
 const REFRESH_DEFER_MS = 30_000;
 
