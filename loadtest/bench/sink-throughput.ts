@@ -15,9 +15,10 @@ import { createRegistry } from '../../lib/metrics.js';
 import { migrate } from '../../lib/migrate.js';
 import { sendAll } from '../../lib/produce-chunked.js';
 import { kafkaSource, SOURCE_HEADER } from '../../lib/provenance.js';
-import { readPositions, uncoveredRanges } from '../../lib/sales-touches.js';
+import { uncoveredRanges } from '../../lib/sales-touches.js';
 import { createRuntime } from '../../lib/runtime.js';
 import { movementTopics, salesTopics, topicNames } from '../../lib/topics.js';
+import { positions } from '../../processors/sink/refresher.js';
 import { createRole } from '../../processors/sink/role.js';
 import { SalesGenerator, toSale } from './data.js';
 import { cpuSince, cpuSnapshot, fmt, now, randomName, say, until, type CpuUse } from './util.js';
@@ -154,9 +155,14 @@ export async function sinkThroughput(
     // The refreshers defer to a draining backlog (processors/sink/role.ts): how long after the
     // last row the tables they keep covered every committed line.
     const uncovered = async () => {
-      const p = await readPositions(
-        async (q) => (await ch.query({ query: q.text, format: 'JSONEachRow' })).json(),
-        literal.identifier(config.clickhouseDatabase),
+      const p = await positions(
+        {
+          clickhouse: ch,
+          clickhouseUrl: config.clickhouseUrl,
+          database: config.clickhouseDatabase,
+          pool: rt.pool,
+          logger,
+        },
         ['sales_touch_positions', 'sink_commits', 'buyer_flags_progress', 'seller_days_progress'],
       );
       const { sales_touch_positions: touched, sink_commits: commits } = p;
