@@ -55,7 +55,8 @@ describe('exactly-once effect on Postgres', () => {
     await assertExact(p, workload);
     await second.stop(); // and another rebalance: nothing changes
     await first.stop();
-  });
+    // Longer than the 120 s it gives the catch-up through two rebalances on a loaded machine.
+  }, 180_000);
 
   it('a processor killed mid-batch and restarted leaves stock exact', async () => {
     p = await createPipeline({ KAFKA_PARTITIONS: '3', PROCESSOR_BATCH_SIZE: '50' });
@@ -97,5 +98,6 @@ describe('exactly-once effect on Postgres', () => {
     startProcessor();
     await pipeline.caughtUp(120_000);
     await assertExact(pipeline, workload);
-  });
+    // Longer than the 60 s to progress and 120 s to catch up it allows itself.
+  }, 240_000);
 });
