@@ -8,7 +8,7 @@ import { runServices, type Service } from './lib/lifecycle.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { createRegistry } from './lib/metrics.js';
 import { migrate } from './lib/migrate.js';
-import { createClickHouse } from './lib/clickhouse.js';
+import { createClickHouse } from './lib/clickhouse/client.js';
 import { createRuntime, type Runtime } from './lib/runtime.js';
 import { stackContext, stackUp } from './stack/manager.js';
 

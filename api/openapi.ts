@@ -2,13 +2,9 @@
 // against it, it is served at /openapi.json, and /docs renders it. Feature
 // modules contribute their paths and schemas through `OpenApiPart`s.
 
-export type JsonObject = { [key: string]: unknown };
+import type { JsonObject, OpenApiPart } from '../lib/role.js';
 
-export interface OpenApiPart {
-  readonly paths: JsonObject;
-  readonly schemas?: JsonObject;
-  readonly tags?: readonly { name: string; description: string }[];
-}
+export type { JsonObject, OpenApiPart };
 
 const problemResponse = (description: string): JsonObject => ({
   description,

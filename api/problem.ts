@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Response } from 'express';
-import { StockflowError, ValidationError, type ErrorCode, type FieldIssue } from '../lib/errors.js';
+import type { FieldIssue } from '../domain/field-issue.js';
+import { StockflowError, ValidationError, type ErrorCode } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 
 // The one place where errors become HTTP statuses (RFC 9457 problem details).

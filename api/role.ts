@@ -4,10 +4,10 @@ import { movementsFeature } from './movements/routes.js';
 import { registerMovementSchema } from '../ingest/movement-codec.js';
 import { registerSaleSchema } from '../ingest/sale-codec.js';
 import { salesFeature } from '../ingest/sales-route.js';
-import { producerService, topicsService } from '../lib/kafka-services.js';
+import { producerService, topicsService } from '../lib/kafka/services.js';
 import type { RoleParts } from '../lib/role.js';
 import type { Runtime } from '../lib/runtime.js';
-import { movementTopics, salesTopics } from '../lib/topics.js';
+import { movementTopics, salesTopics } from '../lib/kafka/topics.js';
 
 /** The HTTP API: movement and stock reads (Postgres), and POST /api/events and POST /ingest into Kafka. */
 export function createRole(rt: Runtime): Promise<RoleParts> {

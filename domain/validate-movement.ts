@@ -5,7 +5,7 @@
 // fields. Anything accepted here encodes with movementAvroType; the unit tests
 // prove it on generated events.
 import type { Buffer } from 'node:buffer';
-import type { FieldIssue } from '../lib/errors.js';
+import type { FieldIssue } from './field-issue.js';
 import type { EventKind, MovementData, MovementEvent } from './movement-event.js';
 import { DATA_CONTENT_TYPE, EVENT_TYPES, SPEC_VERSION } from './movement-event.js';
 import { movementAvroSchema, movementDataAvroSchema } from './movement-schema.js';

@@ -3,7 +3,7 @@
 // is normalised (identifiers to strings, the payment date to epoch ms, money
 // to a canonical decimal) and encodes with saleAvroType.
 import type { Buffer } from 'node:buffer';
-import type { FieldIssue } from '../lib/errors.js';
+import type { FieldIssue } from './field-issue.js';
 import type { Sale, SaleCategory } from './sale.js';
 import { SALE_CATEGORIES } from './sale.js';
 import { saleAvroSchema } from './sale-schema.js';

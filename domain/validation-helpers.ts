@@ -3,8 +3,7 @@
 // pointer and a short preview of what was got, unknown fields, and decoding a
 // Kafka message value into JSON. Pure: no I/O.
 import { Buffer, isUtf8 } from 'node:buffer';
-import type { FieldIssue } from '../lib/errors.js';
-import { errorMessage } from '../lib/errors.js';
+import type { FieldIssue } from './field-issue.js';
 
 export type Json = Record<string, unknown>;
 export type Issues = FieldIssue[];
@@ -44,7 +43,9 @@ export function decodeJson(
   try {
     return { ok: true, value: JSON.parse(json) as unknown };
   } catch (err) {
-    return rootFailure(`malformed JSON: ${clip(errorMessage(err), 200)}`);
+    return rootFailure(
+      `malformed JSON: ${clip(err instanceof Error ? err.message : String(err), 200)}`,
+    );
   }
 }
 

@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { destination, pino } from 'pino';
 import { loadConfig, type Config } from '../lib/config.js';
-import { createKafka } from '../lib/kafka.js';
+import { createKafka } from '../lib/kafka/client.js';
 import type { GenerateOptions, Summary } from './index.js';
 import {
   checkOptions,

@@ -1,4 +1,4 @@
-import { ch, sql } from '../lib/clickhouse-sql.js';
+import { ch, sql } from '../lib/clickhouse/sql.js';
 import type { Runtime } from '../lib/runtime.js';
 import { publishDemoData } from './index.js';
 

@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import type { Config } from '../lib/config.js';
-import { ensureTopics } from '../lib/kafka.js';
-import { javaCompatiblePartitioner } from '../lib/partitioner.js';
+import { ensureTopics } from '../lib/kafka/client.js';
+import { javaCompatiblePartitioner } from '../lib/kafka/partitioner.js';
 import type { Logger } from '../lib/logger.js';
 import type { Progress } from './progress.js';
 import { logProgress } from './progress.js';

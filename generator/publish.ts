@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Writable } from 'node:stream';
 import type { Message, Producer } from 'kafkajs';
-import { sendAll } from '../lib/produce-chunked.js';
+import { sendAll } from '../lib/kafka/produce-chunked.js';
 import type { Progress } from './progress.js';
 import { fmt, noProgress } from './progress.js';
 import { generateMessages, planGeneration } from './stream.js';

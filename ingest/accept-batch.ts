@@ -1,7 +1,7 @@
 import type { Producer, TopicMessages } from 'kafkajs';
-import { DependencyUnavailableError, ValidationError, type FieldIssue } from '../lib/errors.js';
-import { sendAll } from '../lib/produce-chunked.js';
-import type { ParseResult } from './validating-handler.js';
+import type { FieldIssue, ParseResult } from '../domain/field-issue.js';
+import { DependencyUnavailableError, ValidationError } from '../lib/errors.js';
+import { sendAll } from '../lib/kafka/produce-chunked.js';
 
 /**
  * Validates an HTTP body that is one item or an array of them, all or

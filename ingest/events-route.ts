@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { Producer } from 'kafkajs';
 import { validateMovementEvent } from '../domain/validate-movement.js';
 import type { ApiFeature } from '../lib/role.js';
-import type { MovementTopics } from '../lib/topics.js';
+import type { MovementTopics } from '../lib/kafka/topics.js';
 import { acceptBatch, sendOrUnavailable } from './accept-batch.js';
 import { eventsOpenApi } from './events-openapi.js';
 import { validatedMessage } from './movement-codec.js';

@@ -2,7 +2,7 @@ import { COMPATIBILITY, SchemaType, type SchemaRegistry } from '@kafkajs/conflue
 import type { Message } from 'kafkajs';
 import type { MovementEvent } from '../domain/movement-event.js';
 import { movementAvroSchema, movementAvroType } from '../domain/movement-schema.js';
-import { toWireFormat } from '../lib/confluent-wire.js';
+import { toWireFormat } from '../lib/kafka/confluent-wire.js';
 
 /**
  * Registers the movement schema under the validated topic's subject

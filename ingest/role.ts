@@ -1,10 +1,10 @@
 import { parseSale } from '../domain/validate-sale.js';
-import { batchConsumer } from '../lib/batch-consumer.js';
-import { producerService, topicsService } from '../lib/kafka-services.js';
+import { batchConsumer } from '../lib/kafka/batch-consumer.js';
+import { producerService, topicsService } from '../lib/kafka/services.js';
 import { kafkaMetrics } from '../lib/metrics.js';
 import type { RoleParts } from '../lib/role.js';
 import type { Runtime } from '../lib/runtime.js';
-import { movementTopics, salesTopics } from '../lib/topics.js';
+import { movementTopics, salesTopics } from '../lib/kafka/topics.js';
 import { parseMovementEvent } from '../domain/validate-movement.js';
 import { registerMovementSchema, validatedMessage } from './movement-codec.js';
 import { registerSaleSchema, saleMessage } from './sale-codec.js';

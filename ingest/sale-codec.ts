@@ -2,7 +2,7 @@ import { COMPATIBILITY, SchemaType, type SchemaRegistry } from '@kafkajs/conflue
 import type { Message } from 'kafkajs';
 import type { Sale } from '../domain/sale.js';
 import { saleAvroSchema, saleAvroType } from '../domain/sale-schema.js';
-import { toWireFormat } from '../lib/confluent-wire.js';
+import { toWireFormat } from '../lib/kafka/confluent-wire.js';
 
 /**
  * Registers the sale schema under the validated sales topic's subject

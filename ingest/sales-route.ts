@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import type { Producer } from 'kafkajs';
 import { validateSale } from '../domain/validate-sale.js';
-import { SOURCE_HEADER, httpSource } from '../lib/provenance.js';
+import { SOURCE_HEADER, httpSource } from '../lib/kafka/provenance.js';
 import type { ApiFeature } from '../lib/role.js';
-import type { SalesTopics } from '../lib/topics.js';
+import type { SalesTopics } from '../lib/kafka/topics.js';
 import { acceptBatch, sendOrUnavailable } from './accept-batch.js';
 import { saleMessage } from './sale-codec.js';
 import { salesOpenApi } from './sales-openapi.js';

@@ -1,15 +1,11 @@
 import type { Message, Producer } from 'kafkajs';
-import { SOURCE_HEADER, kafkaSource } from '../lib/provenance.js';
+import { SOURCE_HEADER, kafkaSource } from '../lib/kafka/provenance.js';
 import type { Logger } from '../lib/logger.js';
-import type { PartitionBatch } from '../lib/batch-consumer.js';
-import { deadLetter } from '../lib/dead-letter.js';
-import type { FieldIssue } from '../lib/errors.js';
+import type { PartitionBatch } from '../lib/kafka/batch-types.js';
+import { deadLetter } from '../lib/kafka/dead-letter.js';
+import type { FieldIssue, ParseResult } from '../domain/field-issue.js';
 import type { KafkaMetrics } from '../lib/metrics.js';
-import { sendAll } from '../lib/produce-chunked.js';
-
-/** What a domain parser (parseSale, parseMovementEvent) returns: a success carrying the value, or every error. */
-export type ParseResult =
-  { readonly ok: true } | { readonly ok: false; readonly errors: readonly FieldIssue[] };
+import { sendAll } from '../lib/kafka/produce-chunked.js';
 
 export interface ValidatingHandlerOptions<R extends ParseResult> {
   readonly producer: Producer;

@@ -1,5 +1,6 @@
 // Every error stockflow raises on purpose carries a stable code. The HTTP layer
 // maps codes to statuses in one place (api/problem.ts); nothing else does.
+import type { FieldIssue } from '../domain/field-issue.js';
 
 export type ErrorCode =
   | 'CONFIG_INVALID'
@@ -10,12 +11,6 @@ export type ErrorCode =
   | 'MIGRATION_FAILED'
   | 'STACK_FAILED'
   | 'INTERNAL';
-
-export interface FieldIssue {
-  /** JSON pointer-ish path of the offending field, e.g. `/data/quantity`. */
-  readonly path: string;
-  readonly message: string;
-}
 
 export class StockflowError extends Error {
   readonly code: ErrorCode;

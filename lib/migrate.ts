@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ClickHouseClient } from './clickhouse.js';
+import type { ClickHouseClient } from './clickhouse/client.js';
 import { MigrationError } from './errors.js';
 import type { Logger } from './logger.js';
-import type { Pool, PoolClient } from './postgres.js';
+import type { Pool, PoolClient } from './postgres/pool.js';
 
 export const SQL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'sql');
 

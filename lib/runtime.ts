@@ -1,11 +1,11 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Admin, Kafka } from 'kafkajs';
-import { createClickHouse, type ClickHouseClient } from './clickhouse.js';
+import { createClickHouse, type ClickHouseClient } from './clickhouse/client.js';
 import type { Config } from './config.js';
-import { createKafka } from './kafka.js';
+import { createKafka } from './kafka/client.js';
 import type { Logger } from './logger.js';
 import type { Registry } from './metrics.js';
-import { createPool, type Pool } from './postgres.js';
+import { createPool, type Pool } from './postgres/pool.js';
 import type { DependencyCheck } from './readiness.js';
 
 /** The clients one stockflow process shares between its roles, closed once on shutdown. */

@@ -3,15 +3,15 @@ import type { KafkaMessage, Producer } from 'kafkajs';
 import type { MovementEvent } from '../domain/movement-event.js';
 import { applyBatch, stockKey, type StockKey } from '../domain/stock-engine.js';
 import { validateMovementEvent } from '../domain/validate-movement.js';
-import type { PartitionBatch } from '../lib/batch-consumer.js';
-import { deadLetter } from '../lib/dead-letter.js';
-import type { FieldIssue } from '../lib/errors.js';
+import type { PartitionBatch } from '../lib/kafka/batch-types.js';
+import { deadLetter } from '../lib/kafka/dead-letter.js';
+import type { FieldIssue } from '../domain/field-issue.js';
 import type { Logger } from '../lib/logger.js';
-import { sendAll } from '../lib/produce-chunked.js';
-import { inTransaction, isTransientPgError, type Pool } from '../lib/postgres.js';
-import type { ProcessorMetrics } from '../lib/processor-metrics.js';
+import { sendAll } from '../lib/kafka/produce-chunked.js';
+import { inTransaction, isTransientPgError, type Pool } from '../lib/postgres/pool.js';
+import type { ProcessorMetrics } from './metrics.js';
 import { retry } from '../lib/retry.js';
-import type { MovementTopics } from '../lib/topics.js';
+import type { MovementTopics } from '../lib/kafka/topics.js';
 import {
   lockOffset,
   lockPendingAt,

@@ -7,9 +7,13 @@ import {
   type BatchState,
   type StockKey,
 } from '../domain/stock-engine.js';
-import type { PoolClient } from '../lib/postgres.js';
-import type { MovementTopics } from '../lib/topics.js';
-import { movementToRecord, rowToMovement, type MovementRow } from '../lib/movement-rows.js';
+import type { PoolClient } from '../lib/postgres/pool.js';
+import type { MovementTopics } from '../lib/kafka/topics.js';
+import {
+  movementToRecord,
+  rowToMovement,
+  type MovementRow,
+} from '../lib/postgres/movement-rows.js';
 
 // The Postgres side of the processor. Every function takes a client inside an
 // open transaction; a batch costs a fixed number of statements whatever its

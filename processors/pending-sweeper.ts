@@ -1,8 +1,8 @@
 import { applyBatch } from '../domain/stock-engine.js';
 import type { Service } from '../lib/lifecycle.js';
 import type { Logger } from '../lib/logger.js';
-import { inTransaction, type Pool } from '../lib/postgres.js';
-import type { MovementTopics } from '../lib/topics.js';
+import { inTransaction, type Pool } from '../lib/postgres/pool.js';
+import type { MovementTopics } from '../lib/kafka/topics.js';
 import { lockExpiredPending, saveBatch } from './movement-store.js';
 
 export interface SweeperOptions {

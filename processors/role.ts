@@ -1,10 +1,10 @@
-import { batchConsumer } from '../lib/batch-consumer.js';
-import { producerService, topicsService } from '../lib/kafka-services.js';
+import { batchConsumer } from '../lib/kafka/batch-consumer.js';
+import { producerService, topicsService } from '../lib/kafka/services.js';
 import { kafkaMetrics } from '../lib/metrics.js';
-import { processorMetrics } from '../lib/processor-metrics.js';
+import { processorMetrics } from './metrics.js';
 import type { RoleParts } from '../lib/role.js';
 import type { Runtime } from '../lib/runtime.js';
-import { movementTopics } from '../lib/topics.js';
+import { movementTopics } from '../lib/kafka/topics.js';
 import { movementBatchHandler } from './movement-processor.js';
 import { pendingSweeper } from './pending-sweeper.js';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import express from 'express';
-import type { ClickHouseClient } from '../../lib/clickhouse.js';
+import type { ClickHouseClient } from '../../lib/clickhouse/client.js';
 import { NotFoundError } from '../../lib/errors.js';
 import type { ApiFeature } from '../../lib/role.js';
 import { notModified } from '../etag.js';

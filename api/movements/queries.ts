@@ -1,6 +1,6 @@
 import type { StockReason } from '../../domain/stock-engine.js';
-import type { MovementRow } from '../../lib/movement-rows.js';
-import type { Pool } from '../../lib/postgres.js';
+import type { MovementRow } from '../../lib/postgres/movement-rows.js';
+import type { Pool } from '../../lib/postgres/pool.js';
 
 export type { MovementRow };
 

@@ -5,10 +5,10 @@ import {
   movementStatus,
   transitFacts,
 } from '../../domain/movement.js';
-import { rowToMovement } from '../../lib/movement-rows.js';
+import { rowToMovement } from '../../lib/postgres/movement-rows.js';
 import { notModified } from '../etag.js';
 import { DependencyUnavailableError, NotFoundError, ValidationError } from '../../lib/errors.js';
-import { isTransientPgError, type Pool } from '../../lib/postgres.js';
+import { isTransientPgError, type Pool } from '../../lib/postgres/pool.js';
 import type { ApiFeature } from '../../lib/role.js';
 import { movementsOpenApi } from './openapi.js';
 import {

@@ -20,7 +20,7 @@ import { topCountryPair } from '../../api/analytics/queries/top-country-pair.js'
 import { topProducts } from '../../api/analytics/queries/top-products.js';
 import { topSuppliers } from '../../api/analytics/queries/top-suppliers.js';
 import { totalSpent } from '../../api/analytics/queries/total-spent.js';
-import { ch, joinSql, sql, type Sql } from '../../lib/clickhouse-sql.js';
+import { ch, joinSql, sql, type Sql } from '../../lib/clickhouse/sql.js';
 import {
   DAY,
   STOCK_PRODUCTS,

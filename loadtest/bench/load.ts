@@ -2,8 +2,8 @@
 // materialized views fill themselves on every insert), TabSeparated in blocks of 200k lines.
 import { Readable } from 'node:stream';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import type { ClickHouseClient } from '../../lib/clickhouse.js';
-import { ch, sql } from '../../lib/clickhouse-sql.js';
+import type { ClickHouseClient } from '../../lib/clickhouse/client.js';
+import { ch, sql } from '../../lib/clickhouse/sql.js';
 import {
   movementChangesTsv,
   SALES_COLUMNS,

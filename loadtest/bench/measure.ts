@@ -2,7 +2,7 @@
 // query function, without HTTP) and the raw-table question on the first parameter sets, and a
 // comparison of the endpoint's answers with the raw ones.
 import type { Analytics } from '../../api/analytics/queries/run.js';
-import type { ClickHouseClient } from '../../lib/clickhouse.js';
+import type { ClickHouseClient } from '../../lib/clickhouse/client.js';
 import { hash, prng } from './data.js';
 import type { EndpointCase, Probe } from './endpoints.js';
 import { now } from './util.js';

@@ -1,11 +1,11 @@
 import type { Message, Producer } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Service } from '../../lib/lifecycle.js';
-import { listen, type Listener } from '../../lib/pg-listen.js';
+import { listen, type Listener } from './pg-listen.js';
 import type { Logger } from '../../lib/logger.js';
-import { inTransaction, type Pool } from '../../lib/postgres.js';
-import { sendAll } from '../../lib/produce-chunked.js';
-import type { ProcessorMetrics } from '../../lib/processor-metrics.js';
+import { inTransaction, type Pool } from '../../lib/postgres/pool.js';
+import { sendAll } from '../../lib/kafka/produce-chunked.js';
+import type { ProcessorMetrics } from '../metrics.js';
 
 // One relay publishes at a time (a transaction-scoped advisory lock), so the
 // outbox's order — and with it each key's order — carries over to Kafka.

@@ -1,5 +1,5 @@
-import { producerService } from '../../lib/kafka-services.js';
-import { processorMetrics } from '../../lib/processor-metrics.js';
+import { producerService } from '../../lib/kafka/services.js';
+import { processorMetrics } from '../metrics.js';
 import type { RoleParts } from '../../lib/role.js';
 import type { Runtime } from '../../lib/runtime.js';
 import { outboxRelay } from './outbox-relay.js';

@@ -1,10 +1,14 @@
 import { Readable } from 'node:stream';
 import type { Pool } from 'pg';
-import type { ClickHouseClient } from '../../lib/clickhouse.js';
-import { ch } from '../../lib/clickhouse-sql.js';
+import type { ClickHouseClient } from '../../lib/clickhouse/client.js';
+import { ch } from '../../lib/clickhouse/sql.js';
 import type { Service } from '../../lib/lifecycle.js';
 import type { Logger } from '../../lib/logger.js';
-import { readPositions, type PositionTable, type Positions } from '../../lib/sales-touches.js';
+import {
+  readPositions,
+  type PositionTable,
+  type Positions,
+} from '../../lib/clickhouse/sales-touches.js';
 import { TsvBuffer } from './tsv.js';
 
 // What the sink role's refreshers share: tables no view can keep (repeat-buyer flags, seller

@@ -3,14 +3,14 @@ import {
   type BuyerDay,
   type BuyerDayFlags,
 } from '../../domain/repeat-buyer-flags.js';
-import { selectWithExternalTable } from '../../lib/clickhouse-external.js';
-import { ch, sql } from '../../lib/clickhouse-sql.js';
+import { selectWithExternalTable } from './external-table.js';
+import { ch, sql } from '../../lib/clickhouse/sql.js';
 import {
   progressInsertSql,
   touchedBuyersSql,
   uncoveredRanges,
   type TouchRange,
-} from '../../lib/sales-touches.js';
+} from '../../lib/clickhouse/sales-touches.js';
 import { positions, withAdvisoryLock, writeSignedDelta, type RefresherDeps } from './refresher.js';
 import { TsvBuffer, tsvDay, tsvValue } from './tsv.js';
 

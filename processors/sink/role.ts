@@ -1,10 +1,10 @@
 import type { Config } from '../../lib/config.js';
-import { ConsumerBacklog } from '../../lib/consumer-backlog.js';
-import { ensureTopics } from '../../lib/kafka.js';
+import { ConsumerBacklog } from '../../lib/kafka/consumer-backlog.js';
+import { ensureTopics } from '../../lib/kafka/client.js';
 import type { Service } from '../../lib/lifecycle.js';
 import type { RoleParts } from '../../lib/role.js';
 import type { Runtime } from '../../lib/runtime.js';
-import { movementTopics, salesTopics } from '../../lib/topics.js';
+import { movementTopics, salesTopics } from '../../lib/kafka/topics.js';
 import type { SinkSource } from './sink-handler.js';
 import { refresherService } from './refresher.js';
 import { refreshRepeatFlags } from './repeat-flags.js';

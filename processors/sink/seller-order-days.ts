@@ -1,13 +1,13 @@
 import { orderDays } from '../../domain/order-days.js';
-import { selectWithExternalTable } from '../../lib/clickhouse-external.js';
-import { ch, sql } from '../../lib/clickhouse-sql.js';
+import { selectWithExternalTable } from './external-table.js';
+import { ch, sql } from '../../lib/clickhouse/sql.js';
 import {
   firstOffsets,
   inRanges,
   progressInsertSql,
   uncoveredRanges,
   type TouchRange,
-} from '../../lib/sales-touches.js';
+} from '../../lib/clickhouse/sales-touches.js';
 import { positions, withAdvisoryLock, writeSignedDelta, type RefresherDeps } from './refresher.js';
 import { TsvBuffer, tsvDay, tsvValue } from './tsv.js';
 

@@ -1,13 +1,13 @@
 import { Readable } from 'node:stream';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { KafkaMessage, Message, Producer } from 'kafkajs';
-import type { PartitionBatch } from '../../lib/batch-consumer.js';
-import type { ClickHouseClient } from '../../lib/clickhouse.js';
-import { selectWithExternalTable } from '../../lib/clickhouse-external.js';
-import { ch, sql } from '../../lib/clickhouse-sql.js';
-import { deadLetter } from '../../lib/dead-letter.js';
+import type { PartitionBatch } from '../../lib/kafka/batch-types.js';
+import type { ClickHouseClient } from '../../lib/clickhouse/client.js';
+import { selectWithExternalTable } from './external-table.js';
+import { ch, sql } from '../../lib/clickhouse/sql.js';
+import { deadLetter } from '../../lib/kafka/dead-letter.js';
 import type { Logger } from '../../lib/logger.js';
-import { sendAll } from '../../lib/produce-chunked.js';
+import { sendAll } from '../../lib/kafka/produce-chunked.js';
 import { isTransientClickHouseError } from './clickhouse-errors.js';
 import { retry } from '../../lib/retry.js';
 import { compileAvroTsv, type AvroTsv } from './avro-tsv.js';
@@ -188,7 +188,7 @@ export function sinkBatchHandler(deps: SinkDeps): (batch: PartitionBatch) => Pro
 }
 
 /**
- * `sinkBatchHandler` in two stages, for a pipelined consumer (lib/batch-consumer.ts): it returns
+ * `sinkBatchHandler` in two stages, for a pipelined consumer (lib/kafka/batch-consumer.ts): it returns
  * once the batch's first insert is under way (its rows encoded), with `done` for the rest, so
  * that the next fetch is decoded while ClickHouse inserts, not while this batch is encoded.
  */

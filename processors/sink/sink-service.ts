@@ -1,10 +1,10 @@
 import { Counter, Gauge } from 'prom-client';
-import { batchConsumer } from '../../lib/batch-consumer.js';
-import { createClickHouse } from '../../lib/clickhouse.js';
-import type { ConsumerBacklog } from '../../lib/consumer-backlog.js';
+import { batchConsumer } from '../../lib/kafka/batch-consumer.js';
+import { createClickHouse } from '../../lib/clickhouse/client.js';
+import type { ConsumerBacklog } from '../../lib/kafka/consumer-backlog.js';
 import type { Service } from '../../lib/lifecycle.js';
-import { producerService } from '../../lib/kafka-services.js';
-import { postgresLeases } from '../../lib/partition-leases.js';
+import { producerService } from '../../lib/kafka/services.js';
+import { postgresLeases } from '../../lib/postgres/partition-leases.js';
 import { kafkaMetrics, once } from '../../lib/metrics.js';
 import type { Runtime } from '../../lib/runtime.js';
 import { sinkBatchStages, type SinkSource } from './sink-handler.js';

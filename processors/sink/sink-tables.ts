@@ -1,7 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import { revenueCents } from '../../domain/sale.js';
-import { ch, sql, type Sql } from '../../lib/clickhouse-sql.js';
-import { SOURCE_HEADER } from '../../lib/provenance.js';
+import { ch, sql, type Sql } from '../../lib/clickhouse/sql.js';
+import { SOURCE_HEADER } from '../../lib/kafka/provenance.js';
 import type { AvroTsvBatch, AvroTsvColumn } from './avro-tsv.js';
 
 // What the ClickHouse sink writes, per kind of source topic: the raw table,
@@ -29,7 +29,7 @@ export interface SinkTable {
   identity(row: Row): string;
   /**
    * Which identities of the batch are already stored: a query on a small primary-key index that
-   * reads the batch's identities from the external table `batch` (lib/clickhouse-external.ts).
+   * reads the batch's identities from the external table `batch` (processors/sink/external-table.ts).
    */
   seenQuery(db: string): Sql;
   /** The identity columns: of `batch`, and of seenQuery's answer. */

@@ -5,10 +5,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyticsFeature } from '../../api/analytics/routes.js';
 import { createApp } from '../../api/app.js';
-import { createClickHouse, type ClickHouseClient } from '../../lib/clickhouse.js';
+import { createClickHouse, type ClickHouseClient } from '../../lib/clickhouse/client.js';
 import { createRegistry } from '../../lib/metrics.js';
 import { migrate } from '../../lib/migrate.js';
-import { createPool, type Pool } from '../../lib/postgres.js';
+import { createPool, type Pool } from '../../lib/postgres/pool.js';
 import { PROJECT_ROOT } from '../../stack/paths.js';
 import { config, createTestClickHouse, createTestDatabase, testLogger } from './support.js';
 

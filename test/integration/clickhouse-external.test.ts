@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { selectWithExternalTable } from '../../lib/clickhouse-external.js';
-import { sql } from '../../lib/clickhouse-sql.js';
+import { selectWithExternalTable } from '../../processors/sink/external-table.js';
+import { sql } from '../../lib/clickhouse/sql.js';
 import { loadConfig } from '../../lib/config.js';
 import { tsvRows } from '../../processors/sink/tsv.js';
 

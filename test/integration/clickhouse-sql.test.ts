@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { ch, joinSql, sql, type Sql } from '../../lib/clickhouse-sql.js';
+import { ch, joinSql, sql, type Sql } from '../../lib/clickhouse/sql.js';
 
-// Round trips every helper of lib/clickhouse-sql.ts through a real ClickHouse (18.16 or current).
+// Round trips every helper of lib/clickhouse/sql.ts through a real ClickHouse (18.16 or current).
 // No clickhouse_settings are passed: settings unknown to 18.16 would fail there.
 
 const url = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';

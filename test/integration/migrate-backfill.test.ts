@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRODUCT_KEY } from '../../api/analytics/queries/top-products.js';
 import { orderDays } from '../../domain/order-days.js';
 import { migrate, splitStatements, SQL_DIR } from '../../lib/migrate.js';
-import { createPool, type Pool } from '../../lib/postgres.js';
+import { createPool, type Pool } from '../../lib/postgres/pool.js';
 import { createTestClickHouse, createTestDatabase, testLogger } from './support.js';
 
 // A view added by a later migration must also cover the rows stored before it:

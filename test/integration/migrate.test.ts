@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MigrationError } from '../../lib/errors.js';
 import { migrate, SQL_DIR } from '../../lib/migrate.js';
-import { createPool, type Pool } from '../../lib/postgres.js';
+import { createPool, type Pool } from '../../lib/postgres/pool.js';
 import { createTestClickHouse, createTestDatabase, testLogger } from './support.js';
 
 function fixtureDir(extraPg = ''): string {

@@ -6,7 +6,7 @@ import { createApp } from '../../api/app.js';
 import { movementsFeature } from '../../api/movements/routes.js';
 import { createRegistry } from '../../lib/metrics.js';
 import { migrate } from '../../lib/migrate.js';
-import { createPool, type Pool } from '../../lib/postgres.js';
+import { createPool, type Pool } from '../../lib/postgres/pool.js';
 import { createTestClickHouse, createTestDatabase, testLogger } from './support.js';
 
 // The seed's example: WH-3322 sends 100 units of one product to WH-3423.

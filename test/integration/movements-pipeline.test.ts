@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DLQ_HEADERS } from '../../lib/dead-letter.js';
+import { DLQ_HEADERS } from '../../lib/kafka/dead-letter.js';
 import { movementEvent, SEED, uuidOf } from '../fixtures/movement-events.js';
 import { createPipeline, eventually, readTopic, type Pipeline } from './pipeline-harness.js';
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyBatch } from '../../domain/stock-engine.js';
 import { registerMovementSchema, validatedMessage } from '../../ingest/movement-codec.js';
 import { createRegistry } from '../../lib/metrics.js';
-import { processorMetrics } from '../../lib/processor-metrics.js';
+import { processorMetrics } from '../../processors/metrics.js';
 import { movementBatchHandler } from '../../processors/movement-processor.js';
 import {
   lockOffset,

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { producerService } from '../../lib/kafka-services.js';
+import { producerService } from '../../lib/kafka/services.js';
 import { createRegistry } from '../../lib/metrics.js';
-import { processorMetrics } from '../../lib/processor-metrics.js';
-import { ensureMovementTopics } from '../../lib/topics.js';
+import { processorMetrics } from '../../processors/metrics.js';
+import { ensureMovementTopics } from '../../lib/kafka/topics.js';
 import type { Service } from '../../lib/lifecycle.js';
 import { outboxRelay } from '../../processors/relay/outbox-relay.js';
 import { createPipeline, eventually, readTopic, type Pipeline } from './pipeline-harness.js';

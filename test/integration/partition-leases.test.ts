@@ -1,6 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { leaseKey, postgresLeases, type PartitionLeases } from '../../lib/partition-leases.js';
-import { createPool, type Pool } from '../../lib/postgres.js';
+import {
+  leaseKey,
+  postgresLeases,
+  type PartitionLeases,
+} from '../../lib/postgres/partition-leases.js';
+import { createPool, type Pool } from '../../lib/postgres/pool.js';
 import { config, randomName, testLogger } from './support.js';
 
 // Partition leases are Postgres session advisory locks: one process's lease keeps another off the

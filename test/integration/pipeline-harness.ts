@@ -5,13 +5,13 @@ import type { Service } from '../../lib/lifecycle.js';
 import { createRegistry } from '../../lib/metrics.js';
 import { migrate } from '../../lib/migrate.js';
 import { createRuntime, type Runtime } from '../../lib/runtime.js';
-import { sendAll } from '../../lib/produce-chunked.js';
+import { sendAll } from '../../lib/kafka/produce-chunked.js';
 import {
   movementTopics,
   salesTopics,
   type MovementTopics,
   type SalesTopics,
-} from '../../lib/topics.js';
+} from '../../lib/kafka/topics.js';
 import type { RoleParts } from '../../lib/role.js';
 import { createRole as ingestRole } from '../../ingest/role.js';
 import { createRole as processRole } from '../../processors/role.js';

@@ -1,19 +1,16 @@
 import type { Admin, Producer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  batchConsumer,
-  type BatchConsumerOptions,
-  type PartitionBatch,
-} from '../../lib/batch-consumer.js';
-import { ConsumerBacklog } from '../../lib/consumer-backlog.js';
-import { ensureTopics } from '../../lib/kafka.js';
+import { batchConsumer } from '../../lib/kafka/batch-consumer.js';
+import type { BatchConsumerOptions, PartitionBatch } from '../../lib/kafka/batch-types.js';
+import { ConsumerBacklog } from '../../lib/kafka/consumer-backlog.js';
+import { ensureTopics } from '../../lib/kafka/client.js';
 import { createRegistry, kafkaMetrics } from '../../lib/metrics.js';
-import { postgresLeases, type PartitionLeases } from '../../lib/partition-leases.js';
-import { createPool, type Pool } from '../../lib/postgres.js';
+import { postgresLeases, type PartitionLeases } from '../../lib/postgres/partition-leases.js';
+import { createPool, type Pool } from '../../lib/postgres/pool.js';
 import { eventually } from './pipeline-harness.js';
 import { config, randomName, testKafka, testLogger } from './support.js';
 
-// The pipelined consumer (lib/batch-consumer.ts) returns to KafkaJS while a batch is still being
+// The pipelined consumer (lib/kafka/batch-consumer.ts) returns to KafkaJS while a batch is still being
 // written, so that the next fetch overlaps it; these check what that must not change: a batch is
 // committed only once done, a partition's batches never overlap, a failure is fetched again, a
 // held lease keeps the consumer off its partition, and stopping waits for the work under way.

@@ -1,7 +1,7 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ensureTopics } from '../../lib/kafka.js';
+import { ensureTopics } from '../../lib/kafka/client.js';
 import {
   config,
   createTestClickHouse,

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTwoWeeks } from '../../api/analytics/params.js';
 import { repeatBuyers } from '../../api/analytics/queries/repeat-buyers.js';
 import { analytics, rows, type Analytics } from '../../api/analytics/queries/run.js';
-import { ch, sql } from '../../lib/clickhouse-sql.js';
-import type { Pool } from '../../lib/postgres.js';
+import { ch, sql } from '../../lib/clickhouse/sql.js';
+import type { Pool } from '../../lib/postgres/pool.js';
 import {
   refreshBuyers,
   refreshRepeatFlags,

@@ -6,7 +6,7 @@ import type { Sale } from '../../domain/sale.js';
 import { SALE_CATEGORIES } from '../../domain/sale.js';
 import { registerSaleSchema } from '../../ingest/sale-codec.js';
 import { salesFeature } from '../../ingest/sales-route.js';
-import { DLQ_HEADERS } from '../../lib/dead-letter.js';
+import { DLQ_HEADERS } from '../../lib/kafka/dead-letter.js';
 import { createRegistry } from '../../lib/metrics.js';
 import { createPipeline, readTopic, type Pipeline } from './pipeline-harness.js';
 import { SEED_003_REQUEST, SEED_003_SALE } from '../fixtures/sales.js';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analytics, rows, type Analytics } from '../../api/analytics/queries/run.js';
 import { topSuppliers } from '../../api/analytics/queries/top-suppliers.js';
-import { ch, sql } from '../../lib/clickhouse-sql.js';
-import type { Pool } from '../../lib/postgres.js';
+import { ch, sql } from '../../lib/clickhouse/sql.js';
+import type { Pool } from '../../lib/postgres/pool.js';
 import {
   refreshSellerOrderDays,
   SELLER_DAYS_LOCK_KEY,

@@ -3,7 +3,7 @@ import { Counter, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analytics } from '../../api/analytics/queries/run.js';
 import { dataWatermark } from '../../api/analytics/queries/watermark.js';
-import { createClickHouse, type ClickHouseClient } from '../../lib/clickhouse.js';
+import { createClickHouse, type ClickHouseClient } from '../../lib/clickhouse/client.js';
 import { sinkBatchHandler } from '../../processors/sink/sink-handler.js';
 import { sinkSources } from '../../processors/sink/role.js';
 import { createPipeline, type Pipeline } from './pipeline-harness.js';

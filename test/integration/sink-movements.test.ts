@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClickHouse, type ClickHouseClient } from '../../lib/clickhouse.js';
+import { createClickHouse, type ClickHouseClient } from '../../lib/clickhouse/client.js';
 import { coveredWorkload } from '../fixtures/workload.js';
 import {
   committedToEnd,

@@ -2,12 +2,12 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import pg from 'pg';
-import { createClickHouse, type ClickHouseClient } from '../../lib/clickhouse.js';
+import { createClickHouse, type ClickHouseClient } from '../../lib/clickhouse/client.js';
 import { loadConfig, type Config } from '../../lib/config.js';
 import { migrate } from '../../lib/migrate.js';
-import { createPool, type Pool } from '../../lib/postgres.js';
+import { createPool, type Pool } from '../../lib/postgres/pool.js';
 import type { RefresherDeps } from '../../processors/sink/refresher.js';
-import { createKafka } from '../../lib/kafka.js';
+import { createKafka } from '../../lib/kafka/client.js';
 import { PROJECT_ROOT } from '../../stack/paths.js';
 import type { Logger } from '../../lib/logger.js';
 

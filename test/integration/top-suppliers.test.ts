@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analytics, rows, type Analytics } from '../../api/analytics/queries/run.js';
 import { topSuppliers } from '../../api/analytics/queries/top-suppliers.js';
-import { createClickHouse, type ClickHouseClient } from '../../lib/clickhouse.js';
-import { ch, sql } from '../../lib/clickhouse-sql.js';
+import { createClickHouse, type ClickHouseClient } from '../../lib/clickhouse/client.js';
+import { ch, sql } from '../../lib/clickhouse/sql.js';
 import { createPipeline, type Pipeline } from './pipeline-harness.js';
 
 // top_suppliers counts exactly only the sellers with the highest upper bounds. Here 25 sellers'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { ch, joinSql, Sql, SqlValueError, sql } from '../../lib/clickhouse-sql.js';
+import { ch, joinSql, Sql, SqlValueError, sql } from '../../lib/clickhouse/sql.js';
 
 /** Runs fn and returns the SqlValueError it throws (fails the test otherwise). */
 function rejection(fn: () => unknown): SqlValueError {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backlogKey, ConsumerBacklog } from '../../lib/consumer-backlog.js';
+import { backlogKey, ConsumerBacklog } from '../../lib/kafka/consumer-backlog.js';
 
 describe('ConsumerBacklog', () => {
   it('counts what waits after each partition’s last fetch and what is being handled', () => {

@@ -2,7 +2,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { Partitioners, type PartitionMetadata } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { javaCompatiblePartitioner, murmur2, partitionForKey } from '../../lib/partitioner.js';
+import {
+  javaCompatiblePartitioner,
+  murmur2,
+  partitionForKey,
+} from '../../lib/kafka/partitioner.js';
 
 const require = createRequire(import.meta.url);
 // kafkajs' own Java-compatible hash, the reference this one must equal.

@@ -5,8 +5,8 @@ import {
   touchedBuyersSql,
   uncoveredRanges,
   type Positions,
-} from '../../lib/sales-touches.js';
-import { sql } from '../../lib/clickhouse-sql.js';
+} from '../../lib/clickhouse/sales-touches.js';
+import { sql } from '../../lib/clickhouse/sql.js';
 
 const at = (...entries: [string, number, bigint][]): Positions =>
   new Map(entries.map(([topic, partition, offset]) => [`${topic}\u0000${partition}`, { topic, partition, offset }])); // prettier-ignore

@@ -129,5 +129,5 @@ describe('coverSums', () => {
         expect(cost).toBeLessThanOrEqual(splitCost);
       }
     }
-  });
+  }, 60_000); // 4,000+ ranges checked day by day: seconds of work, not a timing goal
 });

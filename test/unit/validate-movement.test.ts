@@ -8,7 +8,7 @@ import {
 } from '../../domain/movement-schema.js';
 import type { ValidationResult } from '../../domain/validate-movement.js';
 import { parseMovementEvent, validateMovementEvent } from '../../domain/validate-movement.js';
-import type { FieldIssue } from '../../lib/errors.js';
+import type { FieldIssue } from '../../domain/field-issue.js';
 
 type Json = Record<string, unknown>;
 

@@ -4,7 +4,7 @@ import { revenueCents, SALE_CATEGORIES } from '../../domain/sale.js';
 import { saleAvroSchema, saleAvroType } from '../../domain/sale-schema.js';
 import type { SaleValidationResult } from '../../domain/validate-sale.js';
 import { parseSale, validateSale } from '../../domain/validate-sale.js';
-import type { FieldIssue } from '../../lib/errors.js';
+import type { FieldIssue } from '../../domain/field-issue.js';
 import { SEED_003_REQUEST, SEED_003_SALE } from '../fixtures/sales.js';
 
 type Json = Record<string, unknown>;

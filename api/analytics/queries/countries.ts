@@ -1,4 +1,4 @@
-import { ch, sql } from '../../../lib/clickhouse-sql.js';
+import { ch, sql } from '../../../lib/clickhouse/sql.js';
 import { toBigInt } from '../money.js';
 import type { CountrySide, DayRange } from '../params.js';
 import { inDays, rows, type Analytics } from './run.js';

@@ -1,4 +1,4 @@
-import { ch, sql } from '../../../lib/clickhouse-sql.js';
+import { ch, sql } from '../../../lib/clickhouse/sql.js';
 import { toBigInt, toCount } from '../money.js';
 import type { OpenDayRange } from '../params.js';
 import { inOpenDays, rows, type Analytics } from './run.js';

@@ -1,7 +1,11 @@
-import { ch, joinSql, sql, type Sql } from '../../../lib/clickhouse-sql.js';
+import { ch, joinSql, sql, type Sql } from '../../../lib/clickhouse/sql.js';
 import { toBigInt, toCount } from '../money.js';
 import { dayNumber, type TwoWeeks } from '../params.js';
-import { readPositions, touchedBuyersSql, uncoveredRanges } from '../../../lib/sales-touches.js';
+import {
+  readPositions,
+  touchedBuyersSql,
+  uncoveredRanges,
+} from '../../../lib/clickhouse/sales-touches.js';
 import { inDays, rows, type Analytics } from './run.js';
 
 export interface RepeatBuyers {

@@ -1,5 +1,5 @@
-import type { ClickHouseClient } from '../../../lib/clickhouse.js';
-import { ch, joinSql, sql, type Sql } from '../../../lib/clickhouse-sql.js';
+import type { ClickHouseClient } from '../../../lib/clickhouse/client.js';
+import { ch, joinSql, sql, type Sql } from '../../../lib/clickhouse/sql.js';
 import { DependencyUnavailableError } from '../../../lib/errors.js';
 import type { DayRange, InstantRange, OpenDayRange } from '../params.js';
 

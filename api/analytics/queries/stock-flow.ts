@@ -1,4 +1,4 @@
-import { ch, joinSql, sql, type Sql } from '../../../lib/clickhouse-sql.js';
+import { ch, joinSql, sql, type Sql } from '../../../lib/clickhouse/sql.js';
 import { toCount } from '../money.js';
 import type { DayRange } from '../params.js';
 import { inDays, rows, type Analytics } from './run.js';

@@ -1,4 +1,4 @@
-import { ch, sql, type Sql } from '../../../lib/clickhouse-sql.js';
+import { ch, sql, type Sql } from '../../../lib/clickhouse/sql.js';
 import { toCount } from '../money.js';
 import type { Granularity, InstantRange } from '../params.js';
 import { inInstants, rows, type Analytics } from './run.js';

@@ -1,4 +1,4 @@
-import { sql } from '../../../lib/clickhouse-sql.js';
+import { sql } from '../../../lib/clickhouse/sql.js';
 import { toBigInt } from '../money.js';
 import type { DayRange } from '../params.js';
 import { inDays, rows, type Analytics } from './run.js';

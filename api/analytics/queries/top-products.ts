@@ -1,4 +1,4 @@
-import { ch, joinSql, sql, type Sql } from '../../../lib/clickhouse-sql.js';
+import { ch, joinSql, sql, type Sql } from '../../../lib/clickhouse/sql.js';
 import { toCount } from '../money.js';
 import type { SplitRange } from '../params.js';
 import { coverSums, type Level } from '../sum-cover.js';

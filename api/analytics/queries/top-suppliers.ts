@@ -1,5 +1,5 @@
-import { ch, joinSql, sql, type Sql } from '../../../lib/clickhouse-sql.js';
-import { readPositions, uncoveredRanges } from '../../../lib/sales-touches.js';
+import { ch, joinSql, sql, type Sql } from '../../../lib/clickhouse/sql.js';
+import { readPositions, uncoveredRanges } from '../../../lib/clickhouse/sales-touches.js';
 import { toBigInt, toCount } from '../money.js';
 import { dayNumber, splitMonths, type DayRange, type OpenDayRange } from '../params.js';
 import { coverSums, type Level } from '../sum-cover.js';

@@ -1,4 +1,4 @@
-import { joinSql, sql, type Sql } from '../../../lib/clickhouse-sql.js';
+import { joinSql, sql, type Sql } from '../../../lib/clickhouse/sql.js';
 import { toBigInt } from '../money.js';
 import type { SplitRange } from '../params.js';
 import { inDays, inInstants, rows, type Analytics } from './run.js';

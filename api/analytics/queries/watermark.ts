@@ -1,4 +1,4 @@
-import { sql } from '../../../lib/clickhouse-sql.js';
+import { sql } from '../../../lib/clickhouse/sql.js';
 import { rows, type Analytics } from './run.js';
 
 /**

@@ -1,5 +1,5 @@
 import { Kafka, logLevel, type ITopicConfig, type LogEntry, type Admin } from 'kafkajs';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 
 // kafkajs has had no release since 2023: every use of it goes through this
 // module and the role adapters, so swapping the client stays a local change.

@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import { ensureTopics } from './kafka.js';
+import { ensureTopics } from './client.js';
 
 /** Every topic of the movement pipeline derives from the raw topic's name (`KAFKA_TOPIC`). */
 export interface MovementTopics {

@@ -5,8 +5,8 @@ import type {
   Leg,
   Movement,
   MovementStatus,
-} from '../domain/movement.js';
-import { movementProduct, movementStatus } from '../domain/movement.js';
+} from '../../domain/movement.js';
+import { movementProduct, movementStatus } from '../../domain/movement.js';
 
 /** A `movements` row as node-postgres returns it. */
 export interface MovementRow {

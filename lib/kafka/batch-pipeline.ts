@@ -1,8 +1,8 @@
 import type { Consumer, EachBatchPayload } from 'kafkajs';
-import type { BatchConsumerOptions } from './batch-consumer.js';
-import type { PartitionLeases } from './partition-leases.js';
+import type { BatchConsumerOptions } from './batch-types.js';
+import type { PartitionLeases } from '../postgres/partition-leases.js';
 
-// The pipelined mode of lib/batch-consumer.ts: KafkaJS fetches the next batches while the last
+// The pipelined mode of lib/kafka/batch-consumer.ts: KafkaJS fetches the next batches while the last
 // ones' slow part still runs, each partition's batches one after another, offsets committed as
 // batches finish, and partition leases guarding rebalances.
 

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from './logger.js';
-import { backoffDelay } from './retry.js';
+import type { Logger } from '../../lib/logger.js';
+import { backoffDelay } from '../../lib/retry.js';
 
 export interface ListenOptions {
   readonly connectionString: string;

@@ -1,5 +1,5 @@
 import { Counter } from 'prom-client';
-import { once, type Registry } from './metrics.js';
+import { once, type Registry } from '../lib/metrics.js';
 
 export interface ProcessorMetrics {
   readonly events: Counter<'outcome'>;

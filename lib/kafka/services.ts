@@ -1,5 +1,5 @@
 import type { Kafka, Producer } from 'kafkajs';
-import type { Service } from './lifecycle.js';
+import type { Service } from '../lifecycle.js';
 import { javaCompatiblePartitioner } from './partitioner.js';
 import { ensureTopicSets, type TopicSet } from './topics.js';
 

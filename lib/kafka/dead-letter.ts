@@ -1,5 +1,5 @@
 import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
-import type { FieldIssue } from './errors.js';
+import type { FieldIssue } from '../../domain/field-issue.js';
 
 /** Header names a dead letter carries next to the untouched original bytes. */
 export const DLQ_HEADERS = {

@@ -1,5 +1,5 @@
-import { clickHouseEndpoint } from './clickhouse.js';
-import type { Sql } from './clickhouse-sql.js';
+import { clickHouseEndpoint } from '../../lib/clickhouse/client.js';
+import type { Sql } from '../../lib/clickhouse/sql.js';
 
 // @clickhouse/client has no way to attach "external data" (a table sent with
 // the query, https://clickhouse.com/docs/en/engines/table-engines/special/external-data),

@@ -1,4 +1,4 @@
-import { ch, joinSql, sql, type Sql } from './clickhouse-sql.js';
+import { ch, joinSql, sql, type Sql } from './sql.js';
 
 // What the tables the sink's refreshers keep (repeat-buyer flags, sql/clickhouse/0007; seller
 // order days, 0008) do not cover yet, as both the refreshers (what to do next) and the queries

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 
-// A pipelined consumer (lib/batch-consumer.ts) lets KafkaJS fetch past a batch whose work is
+// A pipelined consumer (lib/kafka/batch-consumer.ts) lets KafkaJS fetch past a batch whose work is
 // still running. KafkaJS waits for running handlers before it rejoins its group, but not for that
 // work, so after a rebalance a partition's new owner could start on offsets whose old owner is
 // still writing them, and both would write them. A lease per partition closes that window: the
