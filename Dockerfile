@@ -9,18 +9,20 @@ WORKDIR /app
 
 # Dependencies first, in their own layer, so editing a source file does not re-run npm.
 COPY package.json package-lock.json ./
-RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # Only what `main.ts` loads at run time. stack/ is included because main.ts may import the
 # local-stack code; it stays idle here because every component URL is set by compose.
 COPY tsconfig.json main.ts ./
 COPY lib ./lib
+COPY domain ./domain
 COPY ingest ./ingest
 COPY processors ./processors
 COPY api ./api
 COPY sql ./sql
 COPY schemas ./schemas
 COPY stack ./stack
+COPY generator ./generator
 
 # The sources stay owned by root: the app cannot rewrite its own code.
 USER node

@@ -14,10 +14,10 @@ const marker = 'node_modules/.package-lock.json';
 const stale =
   !existsSync(marker) || statSync('package-lock.json').mtimeMs > statSync(marker).mtimeMs;
 if (stale) {
-  // `npm install` with the lock file present installs exactly the locked
-  // versions. Not `npm ci`: npm 11 writes lock files without other platforms'
-  // optional packages (rollup's, esbuild's) and then `npm ci` calls them out of sync.
-  console.log('[bootstrap] installing npm dependencies (npm install, locked versions)');
-  const result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  // `npm ci`: exactly the locked versions, and it never writes package-lock.json,
+  // so installing leaves a fresh clone clean. test/integration/install.test.ts
+  // keeps the lock file acceptable to it.
+  console.log('[bootstrap] installing npm dependencies (npm ci, locked versions)');
+  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
