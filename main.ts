@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { createApp } from './api/app.js';
+import { createApp } from './lib/http/app.js';
 import type { ApiFeature, CreateRole } from './lib/role.js';
 import { loadConfig, type Config } from './lib/config.js';
 import { explainConnectionError, redactUrl } from './lib/dependency-errors.js';

@@ -1,4 +1,4 @@
-import { acceptedResponse, responses, type OpenApiPart } from '../api/openapi.js';
+import { acceptedResponse, responses, type OpenApiPart } from '../lib/http/openapi.js';
 import { SALE_CATEGORIES } from '../domain/sale.js';
 
 const identifier = (description: string) =>

@@ -1,15 +1,7 @@
 import type { Router } from 'express';
+import type { OpenApiPart } from './http/openapi.js';
 import type { Service } from './lifecycle.js';
 import type { Runtime } from './runtime.js';
-
-export type JsonObject = { [key: string]: unknown };
-
-/** A role's share of the OpenAPI document: its paths, component schemas and tags. */
-export interface OpenApiPart {
-  readonly paths: JsonObject;
-  readonly schemas?: JsonObject;
-  readonly tags?: readonly { name: string; description: string }[];
-}
 
 /** A route group of the HTTP API with its share of the OpenAPI document. */
 export interface ApiFeature {

@@ -34,7 +34,7 @@ import { pino } from 'pino';
 import { analyticsFeature } from '../api/analytics/routes.js';
 import { analytics, rows as runQuery } from '../api/analytics/queries/run.js';
 import { dataWatermark } from '../api/analytics/queries/watermark.js';
-import { createApp } from '../api/app.js';
+import { createApp } from '../lib/http/app.js';
 import { createClickHouse, type ClickHouseClient } from '../lib/clickhouse/client.js';
 import { ch, sql } from '../lib/clickhouse/sql.js';
 import { loadConfig } from '../lib/config.js';

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Admin } from 'kafkajs';
 import { pino } from 'pino';
-import { createApp } from '../api/app.js';
+import { createApp } from '../lib/http/app.js';
 import { movementsFeature } from '../api/movements/routes.js';
 import { loadConfig, settings } from '../lib/config.js';
 import { createKafka } from '../lib/kafka/client.js';

@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import type { Logger } from '../lib/logger.js';
 import type { Pipeline } from '../test/integration/pipeline-harness.js';
-import { createApp } from '../api/app.js';
+import { createApp } from '../lib/http/app.js';
 import { createRole as apiRole } from '../api/role.js';
 import { loadConfig, settings } from '../lib/config.js';
 import { createKafka } from '../lib/kafka/client.js';

@@ -1,4 +1,4 @@
-import { responses, type JsonObject, type OpenApiPart } from '../openapi.js';
+import { responses, type JsonObject, type OpenApiPart } from '../../lib/http/openapi.js';
 
 // The contract of the analytics API. Every answer is JSON by default and CSV (a header row, RFC
 // 4180 quoting) when `Accept` prefers `text/csv`; both carry a weak ETag derived from the data

@@ -3,7 +3,7 @@ import express from 'express';
 import type { ClickHouseClient } from '../../lib/clickhouse/client.js';
 import { NotFoundError } from '../../lib/errors.js';
 import type { ApiFeature } from '../../lib/role.js';
-import { notModified } from '../etag.js';
+import { notModified } from '../../lib/http/etag.js';
 import { AnswerCache } from './cache.js';
 import { CSV_CONTENT_TYPE, negotiate, toCsv, type Answer } from './format.js';
 import { centsToDecimal, centsToNumber, percent } from './money.js';

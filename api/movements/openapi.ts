@@ -1,4 +1,4 @@
-import { responses, type JsonObject, type OpenApiPart } from '../openapi.js';
+import { responses, type JsonObject, type OpenApiPart } from '../../lib/http/openapi.js';
 
 // The contract of the movements read API, as upstream teams read it at /docs.
 

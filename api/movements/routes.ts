@@ -6,7 +6,7 @@ import {
   transitFacts,
 } from '../../domain/movement.js';
 import { rowToMovement } from '../../lib/postgres/movement-rows.js';
-import { notModified } from '../etag.js';
+import { notModified } from '../../lib/http/etag.js';
 import { DependencyUnavailableError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { isTransientPgError, type Pool } from '../../lib/postgres/pool.js';
 import type { ApiFeature } from '../../lib/role.js';

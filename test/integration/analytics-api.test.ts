@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyticsFeature } from '../../api/analytics/routes.js';
-import { createApp } from '../../api/app.js';
+import { createApp } from '../../lib/http/app.js';
 import { createClickHouse, type ClickHouseClient } from '../../lib/clickhouse/client.js';
 import { createRegistry } from '../../lib/metrics.js';
 import { migrate } from '../../lib/migrate.js';

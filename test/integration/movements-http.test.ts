@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../api/app.js';
+import { createApp } from '../../lib/http/app.js';
 import { movementsFeature } from '../../api/movements/routes.js';
 import { eventsFeature } from '../../ingest/events-route.js';
 import { registerMovementSchema } from '../../ingest/movement-codec.js';

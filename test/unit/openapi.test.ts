@@ -2,7 +2,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { analyticsOpenApi } from '../../api/analytics/openapi.js';
 import { movementsOpenApi } from '../../api/movements/openapi.js';
-import { buildOpenApi, responses, type JsonObject } from '../../api/openapi.js';
+import { buildOpenApi, responses, type JsonObject } from '../../lib/http/openapi.js';
 import { eventsOpenApi } from '../../ingest/events-openapi.js';
 import { salesOpenApi } from '../../ingest/sales-openapi.js';
 

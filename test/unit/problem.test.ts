@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toProblem } from '../../api/problem.js';
+import { toProblem } from '../../lib/http/problem.js';
 import {
   DependencyUnavailableError,
   MigrationError,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import avro from 'avsc';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { buildOpenApi, responses, type JsonObject } from '../../api/openapi.js';
+import { buildOpenApi, responses, type JsonObject } from '../../lib/http/openapi.js';
 import type { Sale } from '../../domain/sale.js';
 import { SALE_CATEGORIES } from '../../domain/sale.js';
 import { saleAvroSchema, saleAvroType } from '../../domain/sale-schema.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import type { Logger } from '../lib/logger.js';
-import type { HttpMetrics } from '../lib/metrics.js';
+import type { Logger } from '../logger.js';
+import type { HttpMetrics } from '../metrics.js';
 
 declare module 'express-serve-static-core' {
   interface Request {

@@ -2,14 +2,14 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import express from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
-import type { Logger } from '../lib/logger.js';
-import { httpMetrics, type Registry } from '../lib/metrics.js';
-import { checkReadiness, type DependencyCheck } from '../lib/readiness.js';
+import type { Logger } from '../logger.js';
+import { httpMetrics, type Registry } from '../metrics.js';
+import { checkReadiness, type DependencyCheck } from '../readiness.js';
 import { buildOpenApi } from './openapi.js';
-import type { ApiFeature } from '../lib/role.js';
+import type { ApiFeature } from '../role.js';
 import { problemHandler } from './problem.js';
 import { requestContext } from './request-context.js';
-import { NotFoundError } from '../lib/errors.js';
+import { NotFoundError } from '../errors.js';
 
 export interface AppOptions {
   readonly logger: Logger;

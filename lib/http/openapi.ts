@@ -2,9 +2,14 @@
 // against it, it is served at /openapi.json, and /docs renders it. Feature
 // modules contribute their paths and schemas through `OpenApiPart`s.
 
-import type { JsonObject, OpenApiPart } from '../lib/role.js';
+export type JsonObject = { [key: string]: unknown };
 
-export type { JsonObject, OpenApiPart };
+/** A role's share of the OpenAPI document: its paths, component schemas and tags. */
+export interface OpenApiPart {
+  readonly paths: JsonObject;
+  readonly schemas?: JsonObject;
+  readonly tags?: readonly { name: string; description: string }[];
+}
 
 const problemResponse = (description: string): JsonObject => ({
   description,

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
-import type { FieldIssue } from '../domain/field-issue.js';
-import { StockflowError, ValidationError, type ErrorCode } from '../lib/errors.js';
-import type { Logger } from '../lib/logger.js';
+import type { FieldIssue } from '../../domain/field-issue.js';
+import { StockflowError, ValidationError, type ErrorCode } from '../errors.js';
+import type { Logger } from '../logger.js';
 
 // The one place where errors become HTTP statuses (RFC 9457 problem details).
 
