@@ -9,6 +9,7 @@ import { createLogger, type Logger } from './lib/logger.js';
 import { createRegistry } from './lib/metrics.js';
 import { migrate } from './lib/migrate.js';
 import { createClickHouse } from './lib/clickhouse/client.js';
+import type { DependencyCheck } from './lib/readiness.js';
 import { createRuntime, type Runtime } from './lib/runtime.js';
 import { stackContext, stackUp } from './stack/manager.js';
 
@@ -56,6 +57,7 @@ function httpService(
   logger: Logger,
   runtime: Runtime,
   features: ApiFeature[],
+  checks: readonly DependencyCheck[],
 ): Service {
   let server: Server | undefined;
   return {
@@ -65,7 +67,7 @@ function httpService(
         const app = createApp({
           logger,
           metrics: runtime.metrics,
-          checks: runtime.checks,
+          checks,
           features,
         });
         server = app.listen(config.port, config.host);
@@ -135,13 +137,16 @@ async function main(argv: string[]): Promise<void> {
 
   const services: Service[] = [];
   const features: ApiFeature[] = [];
+  const dependencies = new Set<string>();
   for (const role of roles) {
     const { createRole } = await ROLE_MODULES[role]();
     const parts = await createRole(runtime);
     services.push(...parts.services);
     features.push(...parts.features);
+    for (const d of parts.dependencies) dependencies.add(d);
   }
-  services.push(httpService(config, logger, runtime, features));
+  const checks = runtime.checks.filter((c) => dependencies.has(c.name));
+  services.push(httpService(config, logger, runtime, features, checks));
   await runServices(services, {
     logger,
     timeoutMs: config.shutdownTimeoutMs,

@@ -1,30 +1,29 @@
 import type { Producer, TopicMessages } from 'kafkajs';
-import type { FieldIssue, ParseResult } from '../domain/field-issue.js';
+import type { FieldIssue } from '../domain/field-issue.js';
 import { DependencyUnavailableError, ValidationError } from '../lib/errors.js';
 import { sendAll } from '../lib/kafka/produce-chunked.js';
+import type { Parsed } from './stream.js';
 
 /**
  * Validates an HTTP body that is one item or an array of them, all or
- * nothing: returns every item's success, or throws one ValidationError (400)
+ * nothing: returns every item's value, or throws one ValidationError (400)
  * listing every error of every item, paths prefixed by the item's index for an
  * array (`/2/data/quantity`). `plural` names the items in the message ("events").
  */
-export function acceptBatch<R extends ParseResult>(
+export function acceptBatch<T>(
   body: unknown,
-  validate: (item: unknown) => R,
+  validate: (item: unknown) => Parsed<T>,
   plural: string,
-): Extract<R, { readonly ok: true }>[] {
+): T[] {
   const items: unknown[] = Array.isArray(body) ? body : [body];
-  const accepted: Extract<R, { readonly ok: true }>[] = [];
+  const accepted: T[] = [];
   const issues: FieldIssue[] = [];
-  const succeeded = (r: R): r is Extract<R, { readonly ok: true }> => r.ok;
-  const errorsOf = (r: ParseResult): readonly FieldIssue[] => (r.ok ? [] : r.errors);
   items.forEach((item, i) => {
     const result = validate(item);
-    if (succeeded(result)) accepted.push(result);
+    if (result.ok) accepted.push(result.value);
     else
       issues.push(
-        ...errorsOf(result).map((e) => ({
+        ...result.errors.map((e) => ({
           ...e,
           path: Array.isArray(body) ? `/${i}${e.path}` : e.path,
         })),

@@ -1,94 +1,97 @@
-import { parseSale } from '../domain/validate-sale.js';
+import type { Message } from 'kafkajs';
 import { batchConsumer } from '../lib/kafka/batch-consumer.js';
 import { producerService, topicsService } from '../lib/kafka/services.js';
 import { kafkaMetrics } from '../lib/metrics.js';
-import type { RoleParts } from '../lib/role.js';
+import type { ApiFeature, RoleParts } from '../lib/role.js';
 import type { Runtime } from '../lib/runtime.js';
-import { movementTopics, salesTopics } from '../lib/kafka/topics.js';
-import { parseMovementEvent } from '../domain/validate-movement.js';
-import { registerMovementSchema, validatedMessage } from './movement-codec.js';
-import { registerSaleSchema, saleMessage } from './sale-codec.js';
+import type { Service } from '../lib/lifecycle.js';
+import { encodeValidated, registerStreamSchema } from './codec.js';
+import { ingestRoute } from './http-route.js';
+import type { AnyStream } from './stream.js';
+import { STREAMS } from './streams/index.js';
 import { validatingHandler } from './validating-handler.js';
 
-/** Raw JSON (CloudEvents movements, seed 003 sales) → validated Avro topics, or the DLQs. */
-export function createRole(rt: Runtime): Promise<RoleParts> {
+/**
+ * Every stream's raw JSON → its validated Avro topic, or its DLQ; and each
+ * stream's HTTP endpoint into the same validated topic. One pipeline, run once
+ * per stream descriptor.
+ */
+export function createRole(
+  rt: Runtime,
+  streams: readonly AnyStream[] = STREAMS,
+): Promise<RoleParts> {
   const { config } = rt;
-  const topics = movementTopics(config.kafkaTopic);
-  const sales = salesTopics(config.kafkaSalesTopic);
   const metrics = kafkaMetrics(rt.metrics);
   const producer = producerService(rt.kafka, 'ingest-producer');
-  let handler: ReturnType<typeof validatingHandler> | undefined;
-  let salesHandler: ReturnType<typeof validatingHandler> | undefined;
-  const schema = {
-    name: 'ingest-schema',
+  const schemaIds = new Map<AnyStream, number>();
+  const toMessage =
+    (stream: AnyStream) =>
+    (value: unknown): Message => {
+      const id = schemaIds.get(stream);
+      if (id === undefined) throw new Error(`the ${stream.name} schema is not registered yet`);
+      return encodeValidated(stream, id, value);
+    };
+  const schemas: Service = {
+    name: 'ingest-schemas',
     async start() {
-      const schemaId = await registerMovementSchema(rt.schemaRegistry, topics.validated);
-      handler = validatingHandler({
-        producer: producer.producer,
-        parse: parseMovementEvent,
-        toMessage: (valid) => validatedMessage(schemaId, valid.event),
-        validatedTopic: topics.validated,
-        dlqTopic: topics.dlq,
-        metrics,
-        logger: rt.logger,
-      });
-      rt.logger.info(
-        { schemaId, subject: `${topics.validated}-value` },
-        'movement schema registered',
-      );
-      const saleSchemaId = await registerSaleSchema(rt.schemaRegistry, sales.validated);
-      salesHandler = validatingHandler({
-        producer: producer.producer,
-        parse: parseSale,
-        toMessage: (valid) => saleMessage(saleSchemaId, valid.sale),
-        validatedTopic: sales.validated,
-        dlqTopic: sales.dlq,
-        metrics,
-        logger: rt.logger,
-      });
-      rt.logger.info(
-        { schemaId: saleSchemaId, subject: `${sales.validated}-value` },
-        'sale schema registered',
-      );
+      for (const stream of streams) {
+        const { validated } = stream.topics(config);
+        const schemaId = await registerStreamSchema(rt.schemaRegistry, stream, validated);
+        schemaIds.set(stream, schemaId);
+        rt.logger.info(
+          { schemaId, subject: `${validated}-value` },
+          `${stream.name} schema registered`,
+        );
+      }
     },
     stop: () => Promise.resolve(),
   };
-  const consumer = batchConsumer({
-    name: 'ingest',
-    kafka: rt.kafka,
-    groupId: `${config.kafkaGroupId}.ingest`,
-    topics: [topics.raw],
-    logger: rt.logger,
-    metrics,
-    partitionsConsumedConcurrently: config.kafkaPartitions,
-    handle: (batch) => {
-      if (!handler) throw new Error('ingest started before its schema was registered');
-      return handler(batch);
-    },
-    onFatal: (err) => rt.fatal.abort(err),
+  const consumers = streams.map((stream) => {
+    const topics = stream.topics(config);
+    const handle = validatingHandler({
+      producer: producer.producer,
+      parse: stream.parse,
+      toMessage: toMessage(stream),
+      topics,
+      metrics,
+      logger: rt.logger,
+    });
+    return batchConsumer({
+      name: stream.consumer,
+      kafka: rt.kafka,
+      groupId: `${config.kafkaGroupId}.${stream.consumer}`,
+      topics: [topics.raw],
+      logger: rt.logger,
+      metrics,
+      partitionsConsumedConcurrently: config.kafkaPartitions,
+      handle,
+      onFatal: (err) => rt.fatal.abort(err),
+    });
   });
-  const salesConsumer = batchConsumer({
-    name: 'ingest-sales',
-    kafka: rt.kafka,
-    groupId: `${config.kafkaGroupId}.ingest-sales`,
-    topics: [sales.raw],
-    logger: rt.logger,
-    metrics,
-    partitionsConsumedConcurrently: config.kafkaPartitions,
-    handle: (batch) => {
-      if (!salesHandler) throw new Error('ingest-sales started before its schema was registered');
-      return salesHandler(batch);
-    },
-    onFatal: (err) => rt.fatal.abort(err),
+  const features: ApiFeature[] = streams.flatMap((stream) => {
+    const { http } = stream;
+    if (!http) return [];
+    return [
+      ingestRoute({
+        stream: { ...stream, http },
+        topics: stream.topics(config),
+        producer: producer.producer,
+        toMessage: toMessage(stream),
+      }),
+    ];
   });
   return Promise.resolve({
     services: [
-      topicsService(rt.kafka, [topics, sales], config.kafkaPartitions),
+      topicsService(
+        rt.kafka,
+        streams.map((s) => s.topics(config)),
+        config.kafkaPartitions,
+      ),
       producer,
-      schema,
-      consumer,
-      salesConsumer,
+      schemas,
+      ...consumers,
     ],
-    features: [],
+    features,
+    dependencies: ['kafka', 'schema_registry'],
   });
 }

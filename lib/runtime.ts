@@ -8,6 +8,9 @@ import type { Registry } from './metrics.js';
 import { createPool, type Pool } from './postgres/pool.js';
 import type { DependencyCheck } from './readiness.js';
 
+/** The external systems a role may depend on; /ready checks each by this name. */
+export type Dependency = 'kafka' | 'schema_registry' | 'postgres' | 'clickhouse';
+
 /** The clients one stockflow process shares between its roles, closed once on shutdown. */
 export interface Runtime {
   readonly config: Config;
@@ -17,7 +20,8 @@ export interface Runtime {
   readonly clickhouse: ClickHouseClient;
   readonly kafka: Kafka;
   readonly schemaRegistry: SchemaRegistry;
-  readonly checks: readonly DependencyCheck[];
+  /** One check per dependency, named by it. */
+  readonly checks: readonly (DependencyCheck & { readonly name: Dependency })[];
   /** Aborted with the error when a part of the process fails beyond repair: the process then shuts down. */
   readonly fatal: AbortController;
   close(): Promise<void>;
@@ -52,7 +56,7 @@ export function createRuntime(config: Config, logger: Logger, metrics: Registry)
     }
   };
 
-  const checks: DependencyCheck[] = [
+  const checks: (DependencyCheck & { readonly name: Dependency })[] = [
     { name: 'kafka', check: kafkaCheck },
     {
       name: 'schema_registry',

@@ -50,5 +50,6 @@ export function createRole(rt: Runtime): Promise<RoleParts> {
       consumer,
     ],
     features: [],
+    dependencies: ['kafka', 'schema_registry', 'postgres'],
   });
 }

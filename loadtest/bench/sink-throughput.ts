@@ -5,7 +5,8 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { pino } from 'pino';
 import type { Histogram } from 'prom-client';
-import { registerSaleSchema, saleMessage } from '../../ingest/sale-codec.js';
+import { encodeValidated, registerStreamSchema } from '../../ingest/codec.js';
+import { salesStream } from '../../ingest/streams/index.js';
 import { createClickHouse } from '../../lib/clickhouse/client.js';
 import { ch as literal, sql } from '../../lib/clickhouse/sql.js';
 import { loadConfig } from '../../lib/config.js';
@@ -80,7 +81,7 @@ export async function sinkThroughput(
       logger,
     });
     await ensureTopics(admin, [{ topic: sales.validated, numPartitions: 3 }]);
-    const schemaId = await registerSaleSchema(rt.schemaRegistry, sales.validated);
+    const schemaId = await registerStreamSchema(rt.schemaRegistry, salesStream, sales.validated);
 
     say(`sink: producing ${fmt(rows)} Avro sale lines to ${sales.validated} (3 partitions)`);
     // The first lines of a feed as dense as the endpoint data set: a backlog of recent days in
@@ -91,7 +92,7 @@ export async function sinkThroughput(
       const n = Math.min(PRODUCE_CHUNK, rows - done);
       const messages = [];
       for (let k = 0; k < n; k++) {
-        const m = saleMessage(schemaId, toSale(gen.next()));
+        const m = encodeValidated(salesStream, schemaId, toSale(gen.next()));
         // Where ingest read the line, as it records it: partition and offset of a raw topic.
         const i = done + k;
         const source = kafkaSource(sales.raw, i % 3, String(Math.floor(i / 3)));

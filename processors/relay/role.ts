@@ -19,5 +19,9 @@ export function createRole(rt: Runtime): Promise<RoleParts> {
     listenUrl: rt.config.databaseUrl,
   });
   // Stopped in reverse: the relay publishes what is committed, then the producer closes.
-  return Promise.resolve({ services: [producer, relay], features: [] });
+  return Promise.resolve({
+    services: [producer, relay],
+    features: [],
+    dependencies: ['postgres', 'kafka'],
+  });
 }

@@ -82,5 +82,7 @@ export function createRole(rt: Runtime): Promise<RoleParts> {
   return Promise.resolve({
     services: [topics, ...sinkServices(rt, sources, backlog), refresher],
     features: [],
+    // Postgres holds the sink's partition leases; sale lines decode with the registry's schemas.
+    dependencies: ['kafka', 'schema_registry', 'clickhouse', 'postgres'],
   });
 }

@@ -3,7 +3,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runStockflow as run, spawnStockflow, stopChild } from './support.js';
+import {
+  deleteSubjects,
+  randomName,
+  runStockflow as run,
+  spawnStockflow,
+  stopChild,
+} from './support.js';
 
 /** Resolves with the API's URL once the process logs that it listens; collects its output. */
 function listening(child: ChildProcess, output: { text: string }): Promise<string> {
@@ -75,12 +81,41 @@ describe('command line', () => {
         checks: Record<string, { status: string }>;
       };
       expect(body.status).toBe('not_ready');
+      // The API reads Postgres and ClickHouse, and checks only those.
+      expect(Object.keys(body.checks).sort()).toEqual(['clickhouse', 'postgres']);
       expect(body.checks.clickhouse?.status).toBe('down');
       expect(body.checks.postgres?.status).toBe('up');
-      expect(body.checks.kafka?.status).toBe('up');
-      expect(body.checks.schema_registry?.status).toBe('up');
     } finally {
       await stopChild(child, 'SIGKILL');
+    }
+  });
+
+  it('/ready of a process checks what its roles use, and nothing else', async () => {
+    // Ingest talks to Kafka and the registry only: ClickHouse and Postgres being down is no
+    // reason for it to be taken out of service.
+    const topics = {
+      KAFKA_TOPIC: randomName('ready_moves'),
+      KAFKA_SALES_TOPIC: randomName('ready_sales'),
+    };
+    const child = spawnStockflow(['ingest'], {
+      PORT: '0',
+      ...topics,
+      KAFKA_GROUP_ID: randomName('ready_group'),
+      CLICKHOUSE_URL: 'http://127.0.0.1:1',
+      DATABASE_URL: 'postgres://stockflow:stockflow@127.0.0.1:1/stockflow',
+    });
+    try {
+      const url = await listening(child, { text: '' });
+      const res = await fetch(`${url}/ready`);
+      const body = (await res.json()) as { checks: Record<string, { status: string }> };
+      expect(Object.keys(body.checks).sort()).toEqual(['kafka', 'schema_registry']);
+      expect(res.status).toBe(200);
+    } finally {
+      await stopChild(child, 'SIGKILL');
+      await deleteSubjects([
+        `${topics.KAFKA_TOPIC}.validated-value`,
+        `${topics.KAFKA_SALES_TOPIC}.validated-value`,
+      ]);
     }
   });
 });

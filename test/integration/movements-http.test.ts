@@ -3,8 +3,6 @@ import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../lib/http/app.js';
 import { movementsFeature } from '../../api/movements/routes.js';
-import { eventsFeature } from '../../ingest/events-route.js';
-import { registerMovementSchema } from '../../ingest/movement-codec.js';
 import { createRegistry } from '../../lib/metrics.js';
 import { movementEvent, SEED, uuidOf } from '../fixtures/movement-events.js';
 import { createPipeline, eventually, type Pipeline } from './pipeline-harness.js';
@@ -20,17 +18,14 @@ describe('movements over HTTP: POST /api/events in, GET the movement and stocks 
 
   beforeAll(async () => {
     p = await createPipeline();
-    await p.startRole('ingest');
+    // The ingest role's own POST /api/events, as a process running it serves it.
+    const ingest = await p.startRole('ingest');
     await p.startRole('process');
-    const schemaId = await registerMovementSchema(p.runtime.schemaRegistry, p.topics.validated);
     const app = createApp({
       logger: testLogger,
       metrics: createRegistry(),
       checks: [],
-      features: [
-        movementsFeature({ pool: p.runtime.pool }),
-        eventsFeature({ producer: p.producer, topics: p.topics, schemaId: () => schemaId }),
-      ],
+      features: [movementsFeature({ pool: p.runtime.pool }), ...ingest.features],
     });
     server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));

@@ -1,7 +1,8 @@
 import type { KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyBatch } from '../../domain/stock-engine.js';
-import { registerMovementSchema, validatedMessage } from '../../ingest/movement-codec.js';
+import { encodeValidated, registerStreamSchema } from '../../ingest/codec.js';
+import { movementsStream } from '../../ingest/streams/index.js';
 import { createRegistry } from '../../lib/metrics.js';
 import { processorMetrics } from '../../processors/metrics.js';
 import { movementBatchHandler } from '../../processors/movement-processor.js';
@@ -47,8 +48,12 @@ describe('a hold committed while a stock count waits for the lock', () => {
     await saveOffset(a, group, p.topics.validated, 0, 1n);
 
     // Processor B: the count, through the real handler; it blocks on the stock row.
-    const schemaId = await registerMovementSchema(p.runtime.schemaRegistry, p.topics.validated);
-    const message = validatedMessage(schemaId, count);
+    const schemaId = await registerStreamSchema(
+      p.runtime.schemaRegistry,
+      movementsStream,
+      p.topics.validated,
+    );
+    const message = encodeValidated(movementsStream, schemaId, count);
     const kafkaMessage = {
       ...message,
       offset: '0',

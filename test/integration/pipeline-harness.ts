@@ -52,6 +52,8 @@ export interface Pipeline {
 
 export interface RoleInstance {
   readonly runtime: Runtime;
+  /** The role's HTTP routes (ingest's POST endpoints), for a test to serve. */
+  readonly features: RoleParts['features'];
   stop(): Promise<void>;
 }
 
@@ -94,6 +96,7 @@ export async function createPipeline(settings: Record<string, string> = {}): Pro
     }
     const instance: RoleInstance = {
       runtime: rt,
+      features: parts.features,
       async stop() {
         for (const s of started.reverse()) await s.stop();
         await rt.close();

@@ -4,8 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../lib/http/app.js';
 import type { Sale } from '../../domain/sale.js';
 import { SALE_CATEGORIES } from '../../domain/sale.js';
-import { registerSaleSchema } from '../../ingest/sale-codec.js';
-import { salesFeature } from '../../ingest/sales-route.js';
 import { DLQ_HEADERS } from '../../lib/kafka/dead-letter.js';
 import { createRegistry } from '../../lib/metrics.js';
 import { createPipeline, readTopic, type Pipeline } from './pipeline-harness.js';
@@ -24,13 +22,13 @@ describe('sales ingest: raw sales topic and POST /ingest → validated Avro topi
 
   beforeAll(async () => {
     p = await createPipeline();
-    await p.startRole('ingest');
-    const schemaId = await registerSaleSchema(p.runtime.schemaRegistry, p.sales.validated);
+    // The ingest role's own POST /ingest, as a process running it serves it.
+    const ingest = await p.startRole('ingest');
     const app = createApp({
       logger: testLogger,
       metrics: createRegistry(),
       checks: [],
-      features: [salesFeature({ producer: p.producer, topics: p.sales, schemaId: () => schemaId })],
+      features: ingest.features,
     });
     server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));

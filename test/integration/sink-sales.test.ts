@@ -5,7 +5,8 @@ import { repeatBuyers } from '../../api/analytics/queries/repeat-buyers.js';
 import { analytics } from '../../api/analytics/queries/run.js';
 import { topSuppliers } from '../../api/analytics/queries/top-suppliers.js';
 import { revenueCents } from '../../domain/sale.js';
-import { registerSaleSchema, saleMessage } from '../../ingest/sale-codec.js';
+import { encodeValidated, registerStreamSchema } from '../../ingest/codec.js';
+import { salesStream } from '../../ingest/streams/index.js';
 import { createClickHouse, type ClickHouseClient } from '../../lib/clickhouse/client.js';
 import { sendAll } from '../../lib/kafka/produce-chunked.js';
 import { salesTopics } from '../../lib/kafka/topics.js';
@@ -53,9 +54,13 @@ describe('ClickHouse sink: sales, exactly once through a crash and duplicates', 
       waitForLeaders: true,
     });
     await admin.disconnect();
-    const schemaId = await registerSaleSchema(p.runtime.schemaRegistry, topics.validated);
+    const schemaId = await registerStreamSchema(
+      p.runtime.schemaRegistry,
+      salesStream,
+      topics.validated,
+    );
     const message = (i: number) => {
-      const m = saleMessage(schemaId, sales[i]!);
+      const m = encodeValidated(salesStream, schemaId, sales[i]!);
       return { ...m, headers: { [SOURCE_HEADER]: `test:${i}` } };
     };
     await sendAll(p.producer, [

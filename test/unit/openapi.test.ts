@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { analyticsOpenApi } from '../../api/analytics/openapi.js';
 import { movementsOpenApi } from '../../api/movements/openapi.js';
 import { buildOpenApi, responses, type JsonObject } from '../../lib/http/openapi.js';
-import { eventsOpenApi } from '../../ingest/events-openapi.js';
-import { salesOpenApi } from '../../ingest/sales-openapi.js';
+import { eventsOpenApi } from '../../ingest/streams/movements-openapi.js';
+import { salesOpenApi } from '../../ingest/streams/sales-openapi.js';
 
 // The served document is the contract: it must be valid OpenAPI 3.1 and say
 // the same things the same way in every operation.

@@ -6,7 +6,7 @@ import { buildOpenApi, responses, type JsonObject } from '../../lib/http/openapi
 import type { Sale } from '../../domain/sale.js';
 import { SALE_CATEGORIES } from '../../domain/sale.js';
 import { saleAvroSchema, saleAvroType } from '../../domain/sale-schema.js';
-import { salesOpenApi } from '../../ingest/sales-openapi.js';
+import { salesOpenApi } from '../../ingest/streams/sales-openapi.js';
 
 describe('sale Avro schema', () => {
   it('is the same in schemas/sale.avsc and in sale-schema.ts', () => {

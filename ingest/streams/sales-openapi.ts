@@ -1,5 +1,5 @@
-import { acceptedResponse, responses, type OpenApiPart } from '../lib/http/openapi.js';
-import { SALE_CATEGORIES } from '../domain/sale.js';
+import { acceptedResponse, responses, type OpenApiPart } from '../../lib/http/openapi.js';
+import { SALE_CATEGORIES } from '../../domain/sale.js';
 
 const identifier = (description: string) =>
   ({

@@ -1,4 +1,4 @@
-import { acceptedResponse, responses, type OpenApiPart } from '../lib/http/openapi.js';
+import { acceptedResponse, responses, type OpenApiPart } from '../../lib/http/openapi.js';
 
 const uuid = { type: 'string', format: 'uuid' } as const;
 

@@ -1,0 +1,8 @@
+import type { AnyStream } from '../stream.js';
+import { movementsStream } from './movements.js';
+import { salesStream } from './sales.js';
+
+/** Every stream the ingest role runs. */
+export const STREAMS: readonly AnyStream[] = [movementsStream, salesStream];
+
+export { movementsStream, salesStream };
