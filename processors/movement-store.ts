@@ -14,6 +14,10 @@ import {
   rowToMovement,
   type MovementRow,
 } from '../lib/postgres/movement-rows.js';
+import { MOVEMENT_CHANGE_SQL, STOCK_CHANGE_SQL, jsonbObject } from './change-payloads.js';
+
+const MOVEMENT_CHANGE_JSON = jsonbObject(MOVEMENT_CHANGE_SQL);
+const STOCK_CHANGE_JSON = jsonbObject(STOCK_CHANGE_SQL);
 
 // The Postgres side of the processor. Every function takes a client inside an
 // open transaction; a batch costs a fixed number of statements whatever its
@@ -230,14 +234,7 @@ export async function saveBatch(
          RETURNING m.*
        )
        INSERT INTO outbox (topic, key, payload)
-       SELECT $2, s.movement_id::text, jsonb_build_object(
-         'movement_id', s.movement_id, 'status', s.status, 'previous_status', i.previous_status,
-         'product_id', s.product_id,
-         'sender_warehouse_id', s.dep_warehouse_id, 'sender_source', s.dep_source,
-         'departed_at', s.departed_at, 'departure_quantity', s.dep_quantity, 'departure_state', s.dep_state,
-         'receiver_warehouse_id', s.arr_warehouse_id, 'receiver_source', s.arr_source,
-         'arrived_at', s.arrived_at, 'arrival_quantity', s.arr_quantity,
-         'anomalies', s.anomalies, 'version', s.version, 'changed_at', s.updated_at)
+       SELECT $2, s.movement_id::text, ${MOVEMENT_CHANGE_JSON}
        FROM saved s JOIN input i ON i.movement_id = s.movement_id ORDER BY s.movement_id`,
       [JSON.stringify(records), topics.movementChanges],
     );
@@ -261,10 +258,7 @@ export async function saveBatch(
          RETURNING *
        )
        INSERT INTO outbox (topic, key, payload)
-       SELECT $9, warehouse_id::text || '/' || product_id::text, jsonb_build_object(
-         'ledger_id', id, 'warehouse_id', warehouse_id, 'product_id', product_id, 'reason', reason,
-         'delta', delta, 'balance', balance, 'movement_id', movement_id, 'event_id', event_id,
-         'occurred_at', occurred_at, 'recorded_at', recorded_at)
+       SELECT $9, warehouse_id::text || '/' || product_id::text, ${STOCK_CHANGE_JSON}
        FROM ledger ORDER BY id`,
       [
         c.map((x) => x.warehouse_id),

@@ -5,7 +5,7 @@ import type { Service } from '../../lib/lifecycle.js';
 import type { RoleParts } from '../../lib/role.js';
 import type { Runtime } from '../../lib/runtime.js';
 import { movementTopics, salesTopics } from '../../lib/kafka/topics.js';
-import type { SinkSource } from './sink-handler.js';
+import type { SinkSource } from './sink-types.js';
 import { refresherService } from './refresher.js';
 import { refreshRepeatFlags } from './repeat-flags.js';
 import { refreshSellerOrderDays } from './seller-order-days.js';

@@ -7,7 +7,8 @@ import { producerService } from '../../lib/kafka/services.js';
 import { postgresLeases } from '../../lib/postgres/partition-leases.js';
 import { kafkaMetrics, once } from '../../lib/metrics.js';
 import type { Runtime } from '../../lib/runtime.js';
-import { sinkBatchStages, type SinkSource } from './sink-handler.js';
+import { sinkBatchStages } from './sink-handler.js';
+import type { SinkSource } from './sink-types.js';
 
 /**
  * The sink's services: a producer (for its dead letters) and a consumer of

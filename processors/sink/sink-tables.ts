@@ -1,4 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
+import { checkMovementChange, checkStockChange } from '../../domain/change-schemas.js';
+import type { FieldIssue } from '../../domain/field-issue.js';
 import { revenueCents } from '../../domain/sale.js';
 import { ch, sql, type Sql } from '../../lib/clickhouse/sql.js';
 import { SOURCE_HEADER } from '../../lib/kafka/provenance.js';
@@ -47,10 +49,15 @@ export interface SinkTable {
   };
 }
 
-const seconds = (iso: unknown): number => {
-  const ms = typeof iso === 'string' ? Date.parse(iso) : NaN;
-  return Number.isFinite(ms) ? Math.floor(ms / 1000) : 0;
-};
+/** Epoch seconds of a time the contract has already checked. */
+const seconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
+
+/** The reason a change message is dead-lettered: it does not fit its contract (domain/change-schemas.ts). */
+const misfit = (what: string, errors: readonly FieldIssue[]): string =>
+  `${what} does not fit its contract: ${errors
+    .slice(0, 3)
+    .map((e) => `${e.path} ${e.message}`)
+    .join('; ')}${errors.length > 3 ? ` (and ${errors.length - 3} more)` : ''}`;
 const text = (v: unknown): string =>
   typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' ? String(v) : '';
 const int = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
@@ -161,17 +168,17 @@ export const stockChangesTable: SinkTable = {
   ],
   dateTimeColumns: ['occurred_at', 'recorded_at'],
   toRow(value, _message, position) {
-    const c = value as Record<string, unknown>;
-    const ledger = Number(c.ledger_id);
-    if (!Number.isSafeInteger(ledger) || ledger <= 0) return 'stock change without a ledger_id';
+    const checked = checkStockChange(value);
+    if (!checked.ok) return misfit('stock change', checked.errors);
+    const c = checked.value;
     return {
-      ledger_id: ledger,
-      warehouse_id: text(c.warehouse_id),
-      product_id: text(c.product_id),
-      reason: text(c.reason),
-      delta: int(c.delta),
-      balance: int(c.balance),
-      movement_id: text(c.movement_id),
+      ledger_id: c.ledger_id,
+      warehouse_id: c.warehouse_id,
+      product_id: c.product_id,
+      reason: c.reason,
+      delta: c.delta,
+      balance: c.balance,
+      movement_id: c.movement_id,
       occurred_at: seconds(c.occurred_at),
       recorded_at: seconds(c.recorded_at),
       _topic: position.topic,
@@ -206,22 +213,23 @@ export const movementChangesTable: SinkTable = {
   ],
   dateTimeColumns: ['departed_at', 'arrived_at', 'changed_at'],
   toRow(value, _message, position) {
-    const m = value as Record<string, unknown>;
-    const version = Number(m.version);
-    if (typeof m.movement_id !== 'string' || !Number.isSafeInteger(version))
-      return 'movement change without id and version';
+    const checked = checkMovementChange(value);
+    if (!checked.ok) return misfit('movement change', checked.errors);
+    const m = checked.value;
+    // A leg not seen yet is null in the contract and the column's empty value here ('' or 0, the
+    // epoch for a time): the table's columns are not Nullable, and the views read them so.
     return {
       movement_id: m.movement_id,
-      version,
-      status: text(m.status),
-      previous_status: text(m.previous_status),
-      product_id: text(m.product_id),
-      sender_warehouse_id: text(m.sender_warehouse_id),
-      receiver_warehouse_id: text(m.receiver_warehouse_id),
-      departed_at: seconds(m.departed_at),
-      arrived_at: seconds(m.arrived_at),
-      departure_quantity: int(m.departure_quantity),
-      arrival_quantity: int(m.arrival_quantity),
+      version: m.version,
+      status: m.status,
+      previous_status: m.previous_status ?? '',
+      product_id: m.product_id,
+      sender_warehouse_id: m.sender_warehouse_id ?? '',
+      receiver_warehouse_id: m.receiver_warehouse_id ?? '',
+      departed_at: m.departed_at === null ? 0 : seconds(m.departed_at),
+      arrived_at: m.arrived_at === null ? 0 : seconds(m.arrived_at),
+      departure_quantity: m.departure_quantity ?? 0,
+      arrival_quantity: m.arrival_quantity ?? 0,
       changed_at: seconds(m.changed_at),
       _topic: position.topic,
       _partition: position.partition,

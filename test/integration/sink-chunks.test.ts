@@ -23,6 +23,7 @@ const change = (n: number) =>
     delta: 1,
     balance: n,
     movement_id: `m${n}`,
+    event_id: `e${n}`,
     occurred_at: '2025-03-01T10:00:00Z',
     recorded_at: '2025-03-01T10:00:01Z',
   });

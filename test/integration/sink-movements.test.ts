@@ -1,14 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClickHouse, type ClickHouseClient } from '../../lib/clickhouse/client.js';
+import { uuidOf } from '../fixtures/movement-events.js';
 import { coveredWorkload } from '../fixtures/workload.js';
 import {
   committedToEnd,
   createPipeline,
   eventually,
+  readTopic,
   type Pipeline,
   type RoleInstance,
 } from './pipeline-harness.js';
 import { testKafka } from './support.js';
+import { DLQ_HEADERS } from '../../lib/kafka/dead-letter.js';
+import { STOCK_CHANGE_SQL, jsonbObject } from '../../processors/change-payloads.js';
 
 // Movement analytics in ClickHouse must equal what Postgres (the exact store)
 // says, and stay equal when the sink reads everything again.
@@ -107,6 +111,38 @@ describe('ClickHouse sink: movement and stock changes', () => {
     expect(inTransit?.q).toBe('0'); // every movement of the workload completed
   });
 
+  it('a change message that does not fit its contract goes to the DLQ with the reason, not into a table', async () => {
+    const db = p.config.clickhouseDatabase;
+    const ledgerId = 900_000_000 + Math.floor(Math.random() * 1_000_000);
+    const misfit = JSON.stringify({
+      ledger_id: ledgerId,
+      warehouse_id: uuidOf(0xa1, 0),
+      product_id: uuidOf(0xb2, 0),
+      reason: 'arrival',
+      delta: 5,
+      // no balance: once read as 0, now refused
+      movement_id: uuidOf(0xc3, 1),
+      event_id: 'misfit',
+      occurred_at: '2025-02-18T12:00:00+00:00',
+      recorded_at: '2025-02-18T12:00:01+00:00',
+    });
+    await p.produce(p.topics.stockChanges, [misfit], () => 'misfit');
+    const dead = await eventually(
+      async () =>
+        (await readTopic(p.topics.dlq, 1_000, 2_000)).find((m) => m.value?.toString() === misfit),
+      60_000,
+      'the misfit on the DLQ',
+    );
+    expect(JSON.parse(String(dead.headers?.[DLQ_HEADERS.errors]))).toEqual([
+      { path: '', message: 'stock change does not fit its contract: /balance is missing' },
+    ]);
+    expect(String(dead.headers?.[DLQ_HEADERS.topic])).toBe(p.topics.stockChanges);
+    const stored = await rows<{ n: string }>(
+      `SELECT count() AS n FROM ${db}.stock_changes WHERE ledger_id = ${ledgerId}`,
+    );
+    expect(stored[0]?.n).toBe('0');
+  });
+
   it('a forced redelivery of everything, and re-published outbox messages, change nothing', async () => {
     const before = await flows();
     const db = p.config.clickhouseDatabase;
@@ -116,9 +152,7 @@ describe('ClickHouse sink: movement and stock changes', () => {
       `SELECT toString(ledger_id) AS payload FROM ${db}.stock_changes ORDER BY ledger_id LIMIT 50`,
     );
     const originals = await p.runtime.pool.query<{ payload: unknown; key: string }>(
-      `SELECT jsonb_build_object('ledger_id', id, 'warehouse_id', warehouse_id, 'product_id', product_id,
-         'reason', reason, 'delta', delta, 'balance', balance, 'movement_id', movement_id, 'event_id', event_id,
-         'occurred_at', occurred_at, 'recorded_at', recorded_at) AS payload,
+      `SELECT ${jsonbObject(STOCK_CHANGE_SQL)} AS payload,
          warehouse_id::text || '/' || product_id::text AS key
        FROM stock_ledger WHERE id = ANY($1::bigint[])`,
       [copies.map((c) => c.payload)],

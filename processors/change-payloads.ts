@@ -1,0 +1,48 @@
+import type { MovementChange, StockChange } from '../domain/change-schemas.js';
+
+// The change messages' JSON, built by Postgres in the statement that writes the
+// change (the ledger id and times exist only there). Typed by the contract in
+// domain/change-schemas.ts: a field added to, renamed in or missing from the
+// contract fails to compile here, and a unit test checks the names against
+// the Avro records.
+
+/** Each field of a movement change, as an expression over the saved row `s` and its input `i`. */
+export const MOVEMENT_CHANGE_SQL: Readonly<Record<keyof MovementChange, string>> = {
+  movement_id: 's.movement_id',
+  status: 's.status',
+  previous_status: 'i.previous_status',
+  product_id: 's.product_id',
+  sender_warehouse_id: 's.dep_warehouse_id',
+  sender_source: 's.dep_source',
+  departed_at: 's.departed_at',
+  departure_quantity: 's.dep_quantity',
+  departure_state: 's.dep_state',
+  receiver_warehouse_id: 's.arr_warehouse_id',
+  receiver_source: 's.arr_source',
+  arrived_at: 's.arrived_at',
+  arrival_quantity: 's.arr_quantity',
+  anomalies: 's.anomalies',
+  version: 's.version',
+  changed_at: 's.updated_at',
+};
+
+/** Each field of a stock change, as an expression over the inserted ledger row. */
+export const STOCK_CHANGE_SQL: Readonly<Record<keyof StockChange, string>> = {
+  ledger_id: 'id',
+  warehouse_id: 'warehouse_id',
+  product_id: 'product_id',
+  reason: 'reason',
+  delta: 'delta',
+  balance: 'balance',
+  movement_id: 'movement_id',
+  event_id: 'event_id',
+  occurred_at: 'occurred_at',
+  recorded_at: 'recorded_at',
+};
+
+/** `jsonb_build_object('a', expr, …)` over the fields (constants of this module, never input). */
+export function jsonbObject(fields: Readonly<Record<string, string>>): string {
+  return `jsonb_build_object(${Object.entries(fields)
+    .map(([name, expr]) => `'${name}', ${expr}`)
+    .join(', ')})`;
+}
