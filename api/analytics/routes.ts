@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
 import express from 'express';
 import type { ClickHouseClient } from '../../lib/clickhouse/client.js';
 import { NotFoundError } from '../../lib/errors.js';
 import type { ApiFeature } from '../../lib/role.js';
-import { notModified } from '../etag.js';
 import { AnswerCache } from './cache.js';
-import { CSV_CONTENT_TYPE, negotiate, toCsv, type Answer } from './format.js';
+import type { Answer } from './format.js';
 import { centsToDecimal, centsToNumber, percent } from './money.js';
 import { analyticsOpenApi } from './openapi.js';
 import {
@@ -35,12 +33,10 @@ import { topCountryPair } from './queries/top-country-pair.js';
 import { topProducts } from './queries/top-products.js';
 import { topSuppliers } from './queries/top-suppliers.js';
 import { totalSpent } from './queries/total-spent.js';
-import { dataWatermark } from './queries/watermark.js';
+import { serveRoute } from './serve.js';
 
-// The analytics API over ClickHouse. Each endpoint: parse the parameters (400 naming the bad
-// one), pick JSON or CSV (406), read the data watermark, answer from the cache or ClickHouse,
-// then honour If-None-Match. Types, UUIDs and bounds were checked by the OpenAPI validator first;
-// the JSON answer is checked against the document after.
+// The analytics API over ClickHouse. Every endpoint is served the same way (serve.ts: parameters,
+// JSON or CSV, the data watermark, the answer cache, If-None-Match).
 
 export interface AnalyticsDeps {
   readonly clickhouse: ClickHouseClient;
@@ -52,11 +48,6 @@ export interface AnalyticsDeps {
 }
 
 const FEEDBACK_CATEGORIES = 3;
-
-function etag(key: string, format: string, watermark: string): string {
-  const digest = createHash('sha256').update(`${key}\n${format}\n${watermark}`).digest('base64url');
-  return `"a${digest.slice(0, 27)}"`;
-}
 
 /** `YYYY-MM-DDTHH:MM:SSZ` of epoch seconds. */
 function isoSeconds(seconds: number): string {
@@ -71,26 +62,13 @@ export function analyticsFeature(deps: AnalyticsDeps): ApiFeature {
   });
   const router = express.Router();
 
+  const ctx = { router, analytics: a, cache };
   function endpoint<P>(
     path: string,
     parse: (query: Query) => P,
     compute: (params: P) => Promise<Answer>,
   ): void {
-    router.get(path, async (req, res) => {
-      const params = parse(req.query);
-      const format = negotiate(req.get('Accept'));
-      const watermark = await dataWatermark(a);
-      const key = `${path}?${JSON.stringify(params)}`;
-      const answer = await cache.getOrCompute(`${key}@${watermark}`, () => compute(params));
-      res.vary('Accept');
-      if (notModified(req, res, etag(key, format, watermark))) return;
-      if (format === 'csv') {
-        res.type(CSV_CONTENT_TYPE).send(toCsv(answer.table));
-      } else {
-        // Set first: the response validator picks the schema by Content-Type, else by Accept.
-        res.type('application/json').json(answer.json);
-      }
-    });
+    serveRoute(ctx, { path, parse, compute: (_a, params) => compute(params) });
   }
 
   endpoint(
