@@ -13,16 +13,13 @@ import {
   parseGranularity,
   parseInstantRange,
   parseLimit,
-  parseOpenDayRange,
   parseOptionalUuid,
   parseSide,
   parseTwoWeeks,
   parseUuid,
-  splitRange,
   type Query,
 } from './params.js';
 import { countryTotals } from './queries/countries.js';
-import { topCategories } from './queries/feedback.js';
 import { inTransit } from './queries/in-transit.js';
 import { repeatBuyers } from './queries/repeat-buyers.js';
 import { routeTransit } from './queries/route-transit.js';
@@ -30,9 +27,10 @@ import { analytics } from './queries/run.js';
 import { stockFlow } from './queries/stock-flow.js';
 import { stockExists, stockHistory } from './queries/stock-history.js';
 import { topCountryPair } from './queries/top-country-pair.js';
-import { topProducts } from './queries/top-products.js';
-import { topSuppliers } from './queries/top-suppliers.js';
-import { totalSpent } from './queries/total-spent.js';
+import { feedbackRoute } from './routes/feedback.js';
+import { topProductsRoute } from './routes/top-products.js';
+import { topSuppliersRoute } from './routes/top-suppliers.js';
+import { totalSpentRoute } from './routes/total-spent.js';
 import { serveRoute } from './serve.js';
 
 // The analytics API over ClickHouse. Every endpoint is served the same way (serve.ts: parameters,
@@ -46,8 +44,6 @@ export interface AnalyticsDeps {
   /** Most answers cached (default 1000). */
   readonly cacheEntries?: number;
 }
-
-const FEEDBACK_CATEGORIES = 3;
 
 /** `YYYY-MM-DDTHH:MM:SSZ` of epoch seconds. */
 function isoSeconds(seconds: number): string {
@@ -71,74 +67,10 @@ export function analyticsFeature(deps: AnalyticsDeps): ApiFeature {
     serveRoute(ctx, { path, parse, compute: (_a, params) => compute(params) });
   }
 
-  endpoint(
-    '/total_spent',
-    (q) => ({ range: parseInstantRange(q) }),
-    async ({ range }) => {
-      const cents = await totalSpent(a, splitRange(range));
-      return {
-        json: { total_spent: centsToNumber(cents) },
-        table: { columns: ['total_spent'], rows: [[centsToDecimal(cents)]] },
-      };
-    },
-  );
-
-  endpoint(
-    '/top_products',
-    (q) => ({ range: parseInstantRange(q), limit: parseLimit(q, 10, 100) }),
-    async ({ range, limit }) => {
-      const top = await topProducts(a, splitRange(range), limit);
-      return {
-        json: { top_products: top },
-        table: {
-          columns: ['product_id', 'total_quantity'],
-          rows: top.map((p) => [p.product_id, p.total_quantity]),
-        },
-      };
-    },
-  );
-
-  endpoint(
-    '/top_suppliers',
-    (q) => ({ days: parseOpenDayRange(q), limit: parseLimit(q, 5, 100) }),
-    async ({ days, limit }) => {
-      const top = (await topSuppliers(a, days, limit)).sellers;
-      return {
-        json: {
-          top_suppliers: top.map((s) => ({
-            seller_id: s.seller_id,
-            order_count: s.order_count,
-            revenue: centsToNumber(s.revenue_cents),
-          })),
-        },
-        table: {
-          columns: ['seller_id', 'order_count', 'revenue'],
-          rows: top.map((s) => [s.seller_id, s.order_count, centsToDecimal(s.revenue_cents)]),
-        },
-      };
-    },
-  );
-
-  endpoint(
-    '/feedback',
-    (q) => ({ days: parseOpenDayRange(q) }),
-    async ({ days }) => {
-      const top = await topCategories(a, days, FEEDBACK_CATEGORIES);
-      return {
-        json: {
-          feedback: top.map((c) => ({
-            category: c.category,
-            count: c.count,
-            total_revenue: centsToNumber(c.revenue_cents),
-          })),
-        },
-        table: {
-          columns: ['category', 'count', 'total_revenue'],
-          rows: top.map((c) => [c.category, c.count, centsToDecimal(c.revenue_cents)]),
-        },
-      };
-    },
-  );
+  serveRoute(ctx, totalSpentRoute);
+  serveRoute(ctx, topProductsRoute);
+  serveRoute(ctx, topSuppliersRoute);
+  serveRoute(ctx, feedbackRoute);
 
   endpoint(
     '/analytics/countries',
