@@ -4,7 +4,6 @@ import { NotFoundError } from '../../lib/errors.js';
 import type { ApiFeature } from '../../lib/role.js';
 import { AnswerCache } from './cache.js';
 import type { Answer } from './format.js';
-import { centsToDecimal, centsToNumber, percent } from './money.js';
 import { analyticsOpenApi } from './openapi.js';
 import {
   dayOf,
@@ -14,20 +13,18 @@ import {
   parseInstantRange,
   parseLimit,
   parseOptionalUuid,
-  parseSide,
-  parseTwoWeeks,
   parseUuid,
   type Query,
 } from './params.js';
-import { countryTotals } from './queries/countries.js';
 import { inTransit } from './queries/in-transit.js';
-import { repeatBuyers } from './queries/repeat-buyers.js';
 import { routeTransit } from './queries/route-transit.js';
 import { analytics } from './queries/run.js';
 import { stockFlow } from './queries/stock-flow.js';
 import { stockExists, stockHistory } from './queries/stock-history.js';
-import { topCountryPair } from './queries/top-country-pair.js';
+import { countriesRoute } from './routes/countries.js';
 import { feedbackRoute } from './routes/feedback.js';
+import { repeatBuyersRoute } from './routes/repeat-buyers.js';
+import { topCountryPairRoute } from './routes/top-country-pair.js';
 import { topProductsRoute } from './routes/top-products.js';
 import { topSuppliersRoute } from './routes/top-suppliers.js';
 import { totalSpentRoute } from './routes/total-spent.js';
@@ -72,114 +69,9 @@ export function analyticsFeature(deps: AnalyticsDeps): ApiFeature {
   serveRoute(ctx, topSuppliersRoute);
   serveRoute(ctx, feedbackRoute);
 
-  endpoint(
-    '/analytics/countries',
-    (q) => ({ days: parseDayRange(q), by: parseSide(q) }),
-    async ({ days, by }) => {
-      const totals = await countryTotals(a, days, by);
-      const revenue = totals.reduce((sum, c) => sum + c.revenue_cents, 0n);
-      const items = totals.reduce((sum, c) => sum + c.items, 0n);
-      const countries = totals.map((c) => ({
-        country: c.country,
-        revenue_cents: c.revenue_cents,
-        revenue_share: percent(c.revenue_cents, revenue),
-        items: Number(c.items),
-        items_share: percent(c.items, items),
-      }));
-      return {
-        json: {
-          countries: countries.map((c) => ({
-            country: c.country,
-            revenue: centsToNumber(c.revenue_cents),
-            revenue_share: c.revenue_share,
-            items: c.items,
-            items_share: c.items_share,
-          })),
-        },
-        table: {
-          columns: ['country', 'revenue', 'revenue_share', 'items', 'items_share'],
-          rows: countries.map((c) => [
-            c.country,
-            centsToDecimal(c.revenue_cents),
-            c.revenue_share,
-            c.items,
-            c.items_share,
-          ]),
-        },
-      };
-    },
-  );
-
-  endpoint(
-    '/analytics/countries/top-pair',
-    (q) => ({ days: parseDayRange(q) }),
-    async ({ days }) => {
-      const pair = await topCountryPair(a, days);
-      if (!pair) {
-        throw new NotFoundError(
-          `no sale between two different countries from ${days.first} to ${days.last}`,
-        );
-      }
-      return {
-        json: {
-          country_a: pair.country_a,
-          country_b: pair.country_b,
-          revenue: centsToNumber(pair.revenue_cents),
-        },
-        table: {
-          columns: ['country_a', 'country_b', 'revenue'],
-          rows: [[pair.country_a, pair.country_b, centsToDecimal(pair.revenue_cents)]],
-        },
-      };
-    },
-  );
-
-  endpoint(
-    '/analytics/repeat-buyers',
-    (q) => ({ weeks: parseTwoWeeks(q) }),
-    async ({ weeks }) => {
-      const r = await repeatBuyers(a, weeks);
-      const change = r.week2_cents - r.week1_cents;
-      const changePct = percent(change, r.week1_cents);
-      const w1 = { start: weeks.week1.first, end: weeks.week1.last };
-      const w2 = { start: weeks.week2.first, end: weeks.week2.last };
-      return {
-        json: {
-          repeat_buyers: r.buyers,
-          week_1: { ...w1, revenue: centsToNumber(r.week1_cents) },
-          week_2: { ...w2, revenue: centsToNumber(r.week2_cents) },
-          change: centsToNumber(change),
-          change_pct: changePct,
-        },
-        table: {
-          columns: [
-            'repeat_buyers',
-            'week_1_start',
-            'week_1_end',
-            'week_1_revenue',
-            'week_2_start',
-            'week_2_end',
-            'week_2_revenue',
-            'change',
-            'change_pct',
-          ],
-          rows: [
-            [
-              r.buyers,
-              w1.start,
-              w1.end,
-              centsToDecimal(r.week1_cents),
-              w2.start,
-              w2.end,
-              centsToDecimal(r.week2_cents),
-              centsToDecimal(change),
-              changePct,
-            ],
-          ],
-        },
-      };
-    },
-  );
+  serveRoute(ctx, countriesRoute);
+  serveRoute(ctx, topCountryPairRoute);
+  serveRoute(ctx, repeatBuyersRoute);
 
   endpoint(
     '/analytics/stock-flow',
