@@ -1,46 +1,26 @@
-import { createHash } from 'node:crypto';
 import express from 'express';
 import type { ClickHouseClient } from '../../lib/clickhouse/client.js';
-import { NotFoundError } from '../../lib/errors.js';
 import type { ApiFeature } from '../../lib/role.js';
-import { notModified } from '../../lib/http/etag.js';
 import { AnswerCache } from './cache.js';
-import { CSV_CONTENT_TYPE, negotiate, toCsv, type Answer } from './format.js';
-import { centsToDecimal, centsToNumber, percent } from './money.js';
+import type { Answer } from './format.js';
 import { analyticsOpenApi } from './openapi.js';
-import {
-  dayOf,
-  GRANULARITIES,
-  parseDayRange,
-  parseGranularity,
-  parseInstantRange,
-  parseLimit,
-  parseOpenDayRange,
-  parseOptionalUuid,
-  parseSide,
-  parseTwoWeeks,
-  parseUuid,
-  splitRange,
-  type Query,
-} from './params.js';
-import { countryTotals } from './queries/countries.js';
-import { topCategories } from './queries/feedback.js';
-import { inTransit } from './queries/in-transit.js';
-import { repeatBuyers } from './queries/repeat-buyers.js';
-import { routeTransit } from './queries/route-transit.js';
 import { analytics } from './queries/run.js';
-import { stockFlow } from './queries/stock-flow.js';
-import { stockExists, stockHistory } from './queries/stock-history.js';
-import { topCountryPair } from './queries/top-country-pair.js';
-import { topProducts } from './queries/top-products.js';
-import { topSuppliers } from './queries/top-suppliers.js';
-import { totalSpent } from './queries/total-spent.js';
-import { dataWatermark } from './queries/watermark.js';
+import { countriesRoute } from './routes/countries.js';
+import { feedbackRoute } from './routes/feedback.js';
+import { inTransitRoute } from './routes/in-transit.js';
+import { repeatBuyersRoute } from './routes/repeat-buyers.js';
+import { routeTransitRoute } from './routes/route-transit.js';
+import { stockFlowRoute } from './routes/stock-flow.js';
+import { stockHistoryRoute } from './routes/stock-history.js';
+import { topCountryPairRoute } from './routes/top-country-pair.js';
+import { topProductsRoute } from './routes/top-products.js';
+import { topSuppliersRoute } from './routes/top-suppliers.js';
+import { totalSpentRoute } from './routes/total-spent.js';
+import { serveRoute } from './serve.js';
 
-// The analytics API over ClickHouse. Each endpoint: parse the parameters (400 naming the bad
-// one), pick JSON or CSV (406), read the data watermark, answer from the cache or ClickHouse,
-// then honour If-None-Match. Types, UUIDs and bounds were checked by the OpenAPI validator first;
-// the JSON answer is checked against the document after.
+// The analytics API over ClickHouse: one endpoint per file in routes/ (named after the query
+// module it reads), each served the same way by serve.ts (parameters, JSON or CSV, the data
+// watermark, the answer cache, If-None-Match); the contract is openapi.ts.
 
 export interface AnalyticsDeps {
   readonly clickhouse: ClickHouseClient;
@@ -51,338 +31,31 @@ export interface AnalyticsDeps {
   readonly cacheEntries?: number;
 }
 
-const FEEDBACK_CATEGORIES = 3;
-
-function etag(key: string, format: string, watermark: string): string {
-  const digest = createHash('sha256').update(`${key}\n${format}\n${watermark}`).digest('base64url');
-  return `"a${digest.slice(0, 27)}"`;
-}
-
-/** `YYYY-MM-DDTHH:MM:SSZ` of epoch seconds. */
-function isoSeconds(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
-}
-
 export function analyticsFeature(deps: AnalyticsDeps): ApiFeature {
-  const a = analytics(deps.clickhouse, deps.database);
-  const cache = new AnswerCache<Answer>({
-    maxEntries: deps.cacheEntries ?? 1000,
-    ttlMs: (deps.cacheTtlSeconds ?? 60) * 1000,
-  });
   const router = express.Router();
-
-  function endpoint<P>(
-    path: string,
-    parse: (query: Query) => P,
-    compute: (params: P) => Promise<Answer>,
-  ): void {
-    router.get(path, async (req, res) => {
-      const params = parse(req.query);
-      const format = negotiate(req.get('Accept'));
-      const watermark = await dataWatermark(a);
-      const key = `${path}?${JSON.stringify(params)}`;
-      const answer = await cache.getOrCompute(`${key}@${watermark}`, () => compute(params));
-      res.vary('Accept');
-      if (notModified(req, res, etag(key, format, watermark))) return;
-      if (format === 'csv') {
-        res.type(CSV_CONTENT_TYPE).send(toCsv(answer.table));
-      } else {
-        // Set first: the response validator picks the schema by Content-Type, else by Accept.
-        res.type('application/json').json(answer.json);
-      }
-    });
-  }
-
-  endpoint(
-    '/total_spent',
-    (q) => ({ range: parseInstantRange(q) }),
-    async ({ range }) => {
-      const cents = await totalSpent(a, splitRange(range));
-      return {
-        json: { total_spent: centsToNumber(cents) },
-        table: { columns: ['total_spent'], rows: [[centsToDecimal(cents)]] },
-      };
-    },
-  );
-
-  endpoint(
-    '/top_products',
-    (q) => ({ range: parseInstantRange(q), limit: parseLimit(q, 10, 100) }),
-    async ({ range, limit }) => {
-      const top = await topProducts(a, splitRange(range), limit);
-      return {
-        json: { top_products: top },
-        table: {
-          columns: ['product_id', 'total_quantity'],
-          rows: top.map((p) => [p.product_id, p.total_quantity]),
-        },
-      };
-    },
-  );
-
-  endpoint(
-    '/top_suppliers',
-    (q) => ({ days: parseOpenDayRange(q), limit: parseLimit(q, 5, 100) }),
-    async ({ days, limit }) => {
-      const top = (await topSuppliers(a, days, limit)).sellers;
-      return {
-        json: {
-          top_suppliers: top.map((s) => ({
-            seller_id: s.seller_id,
-            order_count: s.order_count,
-            revenue: centsToNumber(s.revenue_cents),
-          })),
-        },
-        table: {
-          columns: ['seller_id', 'order_count', 'revenue'],
-          rows: top.map((s) => [s.seller_id, s.order_count, centsToDecimal(s.revenue_cents)]),
-        },
-      };
-    },
-  );
-
-  endpoint(
-    '/feedback',
-    (q) => ({ days: parseOpenDayRange(q) }),
-    async ({ days }) => {
-      const top = await topCategories(a, days, FEEDBACK_CATEGORIES);
-      return {
-        json: {
-          feedback: top.map((c) => ({
-            category: c.category,
-            count: c.count,
-            total_revenue: centsToNumber(c.revenue_cents),
-          })),
-        },
-        table: {
-          columns: ['category', 'count', 'total_revenue'],
-          rows: top.map((c) => [c.category, c.count, centsToDecimal(c.revenue_cents)]),
-        },
-      };
-    },
-  );
-
-  endpoint(
-    '/analytics/countries',
-    (q) => ({ days: parseDayRange(q), by: parseSide(q) }),
-    async ({ days, by }) => {
-      const totals = await countryTotals(a, days, by);
-      const revenue = totals.reduce((sum, c) => sum + c.revenue_cents, 0n);
-      const items = totals.reduce((sum, c) => sum + c.items, 0n);
-      const countries = totals.map((c) => ({
-        country: c.country,
-        revenue_cents: c.revenue_cents,
-        revenue_share: percent(c.revenue_cents, revenue),
-        items: Number(c.items),
-        items_share: percent(c.items, items),
-      }));
-      return {
-        json: {
-          countries: countries.map((c) => ({
-            country: c.country,
-            revenue: centsToNumber(c.revenue_cents),
-            revenue_share: c.revenue_share,
-            items: c.items,
-            items_share: c.items_share,
-          })),
-        },
-        table: {
-          columns: ['country', 'revenue', 'revenue_share', 'items', 'items_share'],
-          rows: countries.map((c) => [
-            c.country,
-            centsToDecimal(c.revenue_cents),
-            c.revenue_share,
-            c.items,
-            c.items_share,
-          ]),
-        },
-      };
-    },
-  );
-
-  endpoint(
-    '/analytics/countries/top-pair',
-    (q) => ({ days: parseDayRange(q) }),
-    async ({ days }) => {
-      const pair = await topCountryPair(a, days);
-      if (!pair) {
-        throw new NotFoundError(
-          `no sale between two different countries from ${days.first} to ${days.last}`,
-        );
-      }
-      return {
-        json: {
-          country_a: pair.country_a,
-          country_b: pair.country_b,
-          revenue: centsToNumber(pair.revenue_cents),
-        },
-        table: {
-          columns: ['country_a', 'country_b', 'revenue'],
-          rows: [[pair.country_a, pair.country_b, centsToDecimal(pair.revenue_cents)]],
-        },
-      };
-    },
-  );
-
-  endpoint(
-    '/analytics/repeat-buyers',
-    (q) => ({ weeks: parseTwoWeeks(q) }),
-    async ({ weeks }) => {
-      const r = await repeatBuyers(a, weeks);
-      const change = r.week2_cents - r.week1_cents;
-      const changePct = percent(change, r.week1_cents);
-      const w1 = { start: weeks.week1.first, end: weeks.week1.last };
-      const w2 = { start: weeks.week2.first, end: weeks.week2.last };
-      return {
-        json: {
-          repeat_buyers: r.buyers,
-          week_1: { ...w1, revenue: centsToNumber(r.week1_cents) },
-          week_2: { ...w2, revenue: centsToNumber(r.week2_cents) },
-          change: centsToNumber(change),
-          change_pct: changePct,
-        },
-        table: {
-          columns: [
-            'repeat_buyers',
-            'week_1_start',
-            'week_1_end',
-            'week_1_revenue',
-            'week_2_start',
-            'week_2_end',
-            'week_2_revenue',
-            'change',
-            'change_pct',
-          ],
-          rows: [
-            [
-              r.buyers,
-              w1.start,
-              w1.end,
-              centsToDecimal(r.week1_cents),
-              w2.start,
-              w2.end,
-              centsToDecimal(r.week2_cents),
-              centsToDecimal(change),
-              changePct,
-            ],
-          ],
-        },
-      };
-    },
-  );
-
-  endpoint(
-    '/analytics/stock-flow',
-    (q) => ({
-      days: parseDayRange(q),
-      granularity: parseGranularity(
-        q,
-        ['day', 'week', 'month'],
-        'day',
-        'is not available: stock flow is kept per day, so the finest period is a day',
-      ),
-      warehouseId: parseOptionalUuid(q, 'warehouse_id'),
-      productId: parseOptionalUuid(q, 'product_id'),
-      limit: parseLimit(q, 1000, 10_000),
+  const ctx = {
+    router,
+    analytics: analytics(deps.clickhouse, deps.database),
+    // One cache for every endpoint: its keys start with the endpoint's path.
+    cache: new AnswerCache<Answer>({
+      maxEntries: deps.cacheEntries ?? 1000,
+      ttlMs: (deps.cacheTtlSeconds ?? 60) * 1000,
     }),
-    async (p) => {
-      const flow = await stockFlow(
-        a,
-        p.days,
-        p.granularity,
-        { warehouseId: p.warehouseId, productId: p.productId },
-        p.limit,
-      );
-      return {
-        json: { stock_flow: flow },
-        table: {
-          columns: ['period', 'warehouse_id', 'product_id', 'inbound', 'outbound'],
-          rows: flow.map((f) => [f.period, f.warehouse_id, f.product_id, f.inbound, f.outbound]),
-        },
-      };
-    },
-  );
+  };
 
-  endpoint(
-    '/analytics/routes',
-    (q) => ({
-      days: parseDayRange(q),
-      senderId: parseOptionalUuid(q, 'sender_warehouse_id'),
-      receiverId: parseOptionalUuid(q, 'receiver_warehouse_id'),
-      limit: parseLimit(q, 100, 1000),
-    }),
-    async (p) => {
-      const routes = await routeTransit(
-        a,
-        p.days,
-        { senderId: p.senderId, receiverId: p.receiverId },
-        p.limit,
-      );
-      const columns = [
-        'sender_warehouse_id',
-        'receiver_warehouse_id',
-        'movements',
-        'transit_p50_seconds',
-        'transit_p90_seconds',
-        'transit_p99_seconds',
-        'sent',
-        'received',
-        'lost',
-      ] as const;
-      return {
-        json: { routes },
-        table: { columns, rows: routes.map((r) => columns.map((c) => r[c])) },
-      };
-    },
-  );
-
-  endpoint(
-    '/analytics/in-transit',
-    (q) => ({
-      warehouseId: parseOptionalUuid(q, 'warehouse_id'),
-      productId: parseOptionalUuid(q, 'product_id'),
-    }),
-    async (p) => {
-      const goods = await inTransit(a, p);
-      return {
-        json: { in_transit: goods },
-        table: {
-          columns: ['sender_warehouse_id', 'product_id', 'quantity', 'movements'],
-          rows: goods.map((g) => [g.sender_warehouse_id, g.product_id, g.quantity, g.movements]),
-        },
-      };
-    },
-  );
-
-  endpoint(
-    '/analytics/stock-history',
-    (q) => ({
-      warehouseId: parseUuid(q, 'warehouse_id'),
-      productId: parseUuid(q, 'product_id'),
-      range: parseInstantRange(q),
-      granularity: parseGranularity(q, GRANULARITIES, 'day'),
-    }),
-    async (p) => {
-      const key = { warehouseId: p.warehouseId, productId: p.productId };
-      const history = await stockHistory(a, key, p.range, p.granularity);
-      if (history.length === 0 && !(await stockExists(a, key))) {
-        throw new NotFoundError(`warehouse ${p.warehouseId} never held product ${p.productId}`);
-      }
-      const rows = history.map((h) => ({
-        period: p.granularity === 'hour' ? isoSeconds(h.period) : dayOf(h.period * 1000),
-        balance: h.balance,
-        inbound: h.inbound,
-        outbound: h.outbound,
-      }));
-      return {
-        json: { stock_history: rows },
-        table: {
-          columns: ['period', 'balance', 'inbound', 'outbound'],
-          rows: rows.map((r) => [r.period, r.balance, r.inbound, r.outbound]),
-        },
-      };
-    },
-  );
+  // Sales (seeds 000 and 003).
+  serveRoute(ctx, totalSpentRoute);
+  serveRoute(ctx, topProductsRoute);
+  serveRoute(ctx, topSuppliersRoute);
+  serveRoute(ctx, feedbackRoute);
+  serveRoute(ctx, countriesRoute);
+  serveRoute(ctx, topCountryPairRoute);
+  serveRoute(ctx, repeatBuyersRoute);
+  // Stock and movements.
+  serveRoute(ctx, stockFlowRoute);
+  serveRoute(ctx, routeTransitRoute);
+  serveRoute(ctx, inTransitRoute);
+  serveRoute(ctx, stockHistoryRoute);
 
   return { openapi: analyticsOpenApi, router };
 }
