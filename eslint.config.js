@@ -1,6 +1,73 @@
 // @ts-check
 import js from '@eslint/js';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
+
+// Dependencies between the project's folders point one way:
+//   domain ← lib ← (ingest | processors | api | generator | stack) ← loadtest, test, main.ts
+// domain/ holds the pure rules and imports no other folder; lib/ holds the adapters (kafka,
+// postgres, clickhouse, http) and the core, and imports only domain/; roles never import each
+// other; testkit/ is what tests and benchmarks share, so loadtest/ never reaches into test/.
+const FOLDERS = [
+  'domain',
+  'lib',
+  'stack',
+  'ingest',
+  'processors',
+  'api',
+  'generator',
+  'loadtest',
+  'testkit',
+  'test',
+  'main',
+];
+/** Folders a folder may import besides itself (and npm packages). */
+const MAY_IMPORT = {
+  domain: [],
+  lib: ['domain'],
+  stack: ['lib'],
+  ingest: ['domain', 'lib'],
+  processors: ['domain', 'lib'],
+  api: ['domain', 'lib'],
+  generator: ['domain', 'lib'],
+  testkit: ['domain', 'lib', 'generator'],
+  // test/ stays allowed until the fixtures and pipeline harness the benchmarks share move to
+  // testkit/; then it goes from this list.
+  loadtest: [
+    'domain',
+    'lib',
+    'stack',
+    'ingest',
+    'processors',
+    'api',
+    'generator',
+    'testkit',
+    'test',
+  ],
+};
+
+/** A relative specifier that climbs out of the file's folder into one of `folders`. */
+const into = (folders) => `^(\\.\\./)+(${folders.join('|')})(/|\\.js$|$)`;
+
+const boundaries = Object.entries(MAY_IMPORT).map(([folder, allowed]) => {
+  const forbidden = FOLDERS.filter((f) => f !== folder && !allowed.includes(f));
+  return {
+    files: [`${folder}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: into(forbidden),
+              message: `${folder}/ may import only ${allowed.length ? allowed.map((f) => `${f}/`).join(', ') : 'npm packages'} (see eslint.config.js)`,
+            },
+          ],
+        },
+      ],
+    },
+  };
+});
 
 export default tseslint.config(
   { ignores: ['node_modules/', '.stack/', 'coverage/', 'loadtest/**/*.js'] },
@@ -20,6 +87,20 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  {
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      ...importX.flatConfigs.typescript.settings,
+      // ESM TypeScript imports name the emitted `.js`; the source is the `.ts` beside it.
+      'import-x/resolver-next': [createNodeResolver({ extensionAlias: { '.js': ['.ts', '.js'] } })],
+    },
+    rules: {
+      // A cycle, type-only ones included: two modules that need each other are one module.
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+    },
+  },
+  ...boundaries,
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
