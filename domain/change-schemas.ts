@@ -8,7 +8,7 @@
 import avro from 'avsc';
 import type { FieldIssue } from './field-issue.js';
 import type { AnomalyCode, DepartureState, MovementStatus } from './movement.js';
-import type { StockReason } from './stock-engine.js';
+import type { StockChange } from './stock-engine.js';
 
 const nullable = (type: unknown) => ['null', type];
 const isoTime = (doc: string) => ({
@@ -135,16 +135,9 @@ export interface MovementChange {
   readonly changed_at: string;
 }
 
-export interface StockChange {
+/** A ledger line as published: the engine's change, with the ledger's id and when it was recorded. */
+export interface StockChangeMessage extends StockChange {
   readonly ledger_id: number;
-  readonly warehouse_id: string;
-  readonly product_id: string;
-  readonly reason: StockReason;
-  readonly delta: number;
-  readonly balance: number;
-  readonly movement_id: string;
-  readonly event_id: string;
-  readonly occurred_at: string;
   readonly recorded_at: string;
 }
 
@@ -217,4 +210,4 @@ function expected(type: avro.Type): string {
 }
 
 export const checkMovementChange = contract<MovementChange>(movementChangeAvroType);
-export const checkStockChange = contract<StockChange>(stockChangeAvroType);
+export const checkStockChange = contract<StockChangeMessage>(stockChangeAvroType);

@@ -1,4 +1,4 @@
-import type { MovementChange, StockChange } from '../domain/change-schemas.js';
+import type { MovementChange, StockChangeMessage } from '../domain/change-schemas.js';
 
 // The change messages' JSON, built by Postgres in the statement that writes the
 // change (the ledger id and times exist only there). Typed by the contract in
@@ -27,7 +27,7 @@ export const MOVEMENT_CHANGE_SQL: Readonly<Record<keyof MovementChange, string>>
 };
 
 /** Each field of a stock change, as an expression over the inserted ledger row. */
-export const STOCK_CHANGE_SQL: Readonly<Record<keyof StockChange, string>> = {
+export const STOCK_CHANGE_SQL: Readonly<Record<keyof StockChangeMessage, string>> = {
   ledger_id: 'id',
   warehouse_id: 'warehouse_id',
   product_id: 'product_id',

@@ -6,7 +6,7 @@ import {
   movementChangeAvroSchema,
   stockChangeAvroSchema,
   type MovementChange,
-  type StockChange,
+  type StockChangeMessage,
 } from '../../domain/change-schemas.js';
 import { MOVEMENT_CHANGE_SQL, STOCK_CHANGE_SQL } from '../../processors/change-payloads.js';
 import { movementChangesTable, stockChangesTable } from '../../processors/sink/sink-tables.js';
@@ -30,7 +30,7 @@ const movementChange: MovementChange = {
   changed_at: '2026-12-03T07:20:00.123456+00:00',
 };
 
-const stockChange: StockChange = {
+const stockChange: StockChangeMessage = {
   ledger_id: 41,
   warehouse_id: 'c1d70bc2-a5b8-4e8a-9a5b-2dbd7bc4a7e5',
   product_id: '4705204f-498f-4f96-b4ba-df17fb56bf55',
