@@ -1,6 +1,6 @@
 // `npm run bench [-- --events N --rate R --seconds S]`: throughput and latency of
 // the movement pipeline on this machine, against its own isolated topics and
-// databases (set up and torn down like test/integration/pipeline-harness.ts).
+// databases (set up and torn down like testkit/pipeline-harness.ts).
 // A benchmark reports; it never fails: the exit code is 0 whatever it measured.
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -23,8 +23,8 @@ import { createRegistry, type Registry } from '../lib/metrics.js';
 import { createRuntime, type Runtime } from '../lib/runtime.js';
 import { ensureMovementTopics } from '../lib/kafka/topics.js';
 import { stackContext, stackUp } from '../stack/manager.js';
-import { movementEvent } from '../test/fixtures/movement-events.js';
-import { coveredWorkload } from '../test/fixtures/workload.js';
+import { movementEvent } from '../testkit/movement-events.js';
+import { coveredWorkload } from '../testkit/workload.js';
 
 const TARGETS = { ingestPerSec: 30_000, processPerSec: 10_000, p99Ms: 1_000 };
 const POLL_MS = 20;
@@ -262,8 +262,9 @@ async function bench(): Promise<void> {
   // The harness' logger reads TEST_LOG_LEVEL when it is imported (TEST_LOG_LEVEL=warn shows retries).
   process.env.TEST_LOG_LEVEL ??= 'error';
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
-  const { createPipeline } = await import('../test/integration/pipeline-harness.js');
-  const { spawnStockflow, testLogger } = await import('../test/integration/support.js');
+  const { createPipeline } = await import('../testkit/pipeline-harness.js');
+  const { testLogger } = await import('../testkit/resources.js');
+  const { spawnStockflow } = await import('../testkit/stockflow-process.js');
   // The production pool size, not the harness' smaller one.
   const p = await createPipeline({ DATABASE_POOL_SIZE: settings.databasePoolSize.default });
   const admin = createKafka({

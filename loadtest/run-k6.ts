@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import type { Logger } from '../lib/logger.js';
-import type { Pipeline } from '../test/integration/pipeline-harness.js';
+import type { Pipeline } from '../testkit/pipeline-harness.js';
 import { createApp } from '../api/app.js';
 import { createRole as apiRole } from '../api/role.js';
 import { loadConfig, settings } from '../lib/config.js';
@@ -30,7 +30,7 @@ import { createRuntime } from '../lib/runtime.js';
 import { ensureMovementTopics } from '../lib/kafka/topics.js';
 import { stackContext, stackUp } from '../stack/manager.js';
 import { commandExists } from '../stack/processes.js';
-import { movementEvent } from '../test/fixtures/movement-events.js';
+import { movementEvent } from '../testkit/movement-events.js';
 
 const K6_VERSION = 'v1.8.1';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -91,8 +91,8 @@ async function isStockflow(url: string): Promise<boolean> {
 async function startInProcess(port: number): Promise<Target> {
   await stackUp(stackContext(loadConfig(), (m) => say(`[stack] ${m}`)));
   process.env.TEST_LOG_LEVEL ??= 'error';
-  const { createPipeline } = await import('../test/integration/pipeline-harness.js');
-  const { testLogger } = await import('../test/integration/support.js');
+  const { createPipeline } = await import('../testkit/pipeline-harness.js');
+  const { testLogger } = await import('../testkit/resources.js');
   const p = await createPipeline({ DATABASE_POOL_SIZE: settings.databasePoolSize.default });
   const admin = createKafka({
     brokers: p.config.kafkaBrokers,

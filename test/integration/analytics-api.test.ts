@@ -10,7 +10,12 @@ import { createRegistry } from '../../lib/metrics.js';
 import { migrate } from '../../lib/migrate.js';
 import { createPool, type Pool } from '../../lib/postgres/pool.js';
 import { PROJECT_ROOT } from '../../stack/paths.js';
-import { config, createTestClickHouse, createTestDatabase, testLogger } from './support.js';
+import {
+  config,
+  createTestClickHouse,
+  createTestDatabase,
+  testLogger,
+} from '../../testkit/resources.js';
 
 // The analytics API against a fresh ClickHouse database. Deterministic rows go straight into the
 // raw tables (the materialized views fill themselves); every answer is compared with the same

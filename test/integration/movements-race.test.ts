@@ -11,9 +11,9 @@ import {
   saveBatch,
   saveOffset,
 } from '../../processors/movement-store.js';
-import { movementEvent, uuidOf } from '../fixtures/movement-events.js';
-import { createPipeline, type Pipeline } from './pipeline-harness.js';
-import { testLogger } from './support.js';
+import { movementEvent, uuidOf } from '../../testkit/movement-events.js';
+import { createPipeline, type Pipeline } from '../../testkit/pipeline-harness.js';
+import { testLogger } from '../../testkit/resources.js';
 
 // Two processors, two partitions, one stock row: a departure is put on hold in
 // one transaction while another, applying a stock count for the same stock,

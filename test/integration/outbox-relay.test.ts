@@ -5,8 +5,13 @@ import { processorMetrics } from '../../processors/metrics.js';
 import { ensureMovementTopics } from '../../lib/kafka/topics.js';
 import type { Service } from '../../lib/lifecycle.js';
 import { outboxRelay } from '../../processors/relay/outbox-relay.js';
-import { createPipeline, eventually, readTopic, type Pipeline } from './pipeline-harness.js';
-import { testKafka, testLogger } from './support.js';
+import {
+  createPipeline,
+  eventually,
+  readTopic,
+  type Pipeline,
+} from '../../testkit/pipeline-harness.js';
+import { testKafka, testLogger } from '../../testkit/resources.js';
 
 // The relay is woken only by the outbox trigger's NOTIFY here: its poll is
 // set far beyond the test's timeouts, so a message that arrives proves the

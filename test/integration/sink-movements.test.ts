@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClickHouse, type ClickHouseClient } from '../../lib/clickhouse/client.js';
-import { coveredWorkload } from '../fixtures/workload.js';
+import { coveredWorkload } from '../../testkit/workload.js';
 import {
   committedToEnd,
   createPipeline,
   eventually,
   type Pipeline,
   type RoleInstance,
-} from './pipeline-harness.js';
-import { testKafka } from './support.js';
+} from '../../testkit/pipeline-harness.js';
+import { testKafka } from '../../testkit/resources.js';
 
 // Movement analytics in ClickHouse must equal what Postgres (the exact store)
 // says, and stay equal when the sink reads everything again.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MovementEvent } from '../../domain/movement-event.js';
-import { movementEvent, SEED } from '../fixtures/movement-events.js';
+import { movementEvent, SEED } from '../../testkit/movement-events.js';
 import { isoDuration, movementStatus, transitFacts, type Movement } from '../../domain/movement.js';
 import { applyBatch, stockKey, type StockKey } from '../../domain/stock-engine.js';
 
