@@ -10,6 +10,7 @@ import { createRegistry } from '../../lib/metrics.js';
 import { migrate } from '../../lib/migrate.js';
 import { createPool, type Pool } from '../../lib/postgres/pool.js';
 import { PROJECT_ROOT } from '../../stack/paths.js';
+import { seededRandom } from '../../testkit/random.js';
 import {
   config,
   createTestClickHouse,
@@ -25,17 +26,7 @@ import {
 // ---------------------------------------------------------------------------------------------
 // Deterministic data
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-const rand = prng(20250101);
+const rand = seededRandom(20250101);
 const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
 const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
