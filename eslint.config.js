@@ -17,20 +17,8 @@ const MAY_IMPORT = {
   processors: ['domain', 'lib'],
   api: ['domain', 'lib'],
   generator: ['domain', 'lib'],
-  testkit: ['domain', 'lib', 'generator'],
-  // test/ stays allowed until the fixtures and pipeline harness the benchmarks share move to
-  // testkit/; then it goes from this list.
-  loadtest: [
-    'domain',
-    'lib',
-    'stack',
-    'ingest',
-    'processors',
-    'api',
-    'generator',
-    'testkit',
-    'test',
-  ],
+  testkit: ['domain', 'lib', 'stack', 'ingest', 'processors', 'generator'],
+  loadtest: ['domain', 'lib', 'stack', 'ingest', 'processors', 'api', 'generator', 'testkit'],
 };
 
 /** A relative specifier that climbs out of the file's folder into one of `folders`. */

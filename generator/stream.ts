@@ -1,7 +1,8 @@
 import type { FaultCounts } from './faults.js';
 import { corruptMovement, corruptSale, faultCounts, withFaults } from './faults.js';
-import type { MovementPlan } from './movements.js';
-import { movementMessages, planMovements } from './movements.js';
+import type { MovementPlan } from './movement-plan.js';
+import { movementMessages } from './movement-messages.js';
+import { planMovements } from './movement-plan.js';
 import { Rng } from './random.js';
 import { saleMessages } from './sales.js';
 import { HOUR, STREAM, streamSeed } from './timeline.js';

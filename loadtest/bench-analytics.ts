@@ -140,7 +140,7 @@ async function main(): Promise<number> {
   await stackUp(stackContext(config, (m) => console.log(`[stack] ${m}`)));
   process.env.TEST_LOG_LEVEL ??= 'error';
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
-  const { createTestDatabase } = await import('../test/integration/support.js');
+  const { createTestDatabase } = await import('../testkit/resources.js');
   const logger = pino({ level: 'error' });
   const admin = createClickHouse({ url: config.clickhouseUrl });
   const info = await machine(admin);

@@ -3,6 +3,7 @@
 // with consistent balances and movement changes, generated fast enough for 10 million lines.
 import { salesTable } from '../../processors/sink/sink-tables.js';
 import { SALE_CATEGORIES, type Sale } from '../../domain/sale.js';
+import { seededRandom } from '../../testkit/random.js';
 
 export const YEAR_START = Date.UTC(2025, 0, 1) / 1000; // epoch seconds
 export const YEAR_DAYS = 365;
@@ -17,18 +18,6 @@ export const COUNTRIES = [
   'FI', 'NO', 'DK', 'CZ', 'SK', 'HU', 'RO', 'BG', 'GR', 'TR', 'GE', 'AZ', 'LT', 'LV', 'EE', 'PT',
   'IE', 'AT', 'CH', 'BE', 'CN', 'JP', 'KR', 'IN',
 ] as const; // prettier-ignore
-
-/** A fast seeded PRNG (mulberry32): floats in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** A stable 32-bit hash of an integer: per-entity attributes without tables. */
 export function hash(n: number, salt = 0): number {
@@ -81,7 +70,7 @@ export class SalesGenerator {
 
   constructor(total: number, seed = 42) {
     this.#total = total;
-    this.#rand = prng(seed);
+    this.#rand = seededRandom(seed);
   }
 
   get produced(): number {
@@ -187,7 +176,7 @@ const movementUuid = (m: number): string => uuid(0xc0, m);
 
 /** TabSeparated rows of `stock_changes`: `perKey` changes per (warehouse, product), balances consistent. */
 export function stockChangesTsv(perKey: number, seed = 7): { tsv: string; rows: number } {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const changes: { key: string; occurred: number; line: string }[] = [];
   let movement = 0;
   for (let w = 0; w < WAREHOUSES; w++) {
@@ -238,7 +227,7 @@ const dt = (s: number): string => String(s).padStart(5, '0');
  * still in transit, 10% pending_stock → rejected.
  */
 export function movementChangesTsv(movements: number, seed = 9): { tsv: string; rows: number } {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const lines: string[] = [];
   const row = (
     id: string,

@@ -3,7 +3,8 @@
 // comparison of the endpoint's answers with the raw ones.
 import type { Analytics } from '../../api/analytics/queries/run.js';
 import type { ClickHouseClient } from '../../lib/clickhouse/client.js';
-import { hash, prng } from './data.js';
+import { seededRandom } from '../../testkit/random.js';
+import { hash } from './data.js';
 import type { EndpointCase, Probe } from './endpoints.js';
 import { now } from './util.js';
 
@@ -58,7 +59,7 @@ async function rawRows(ch: ClickHouseClient, probe: Probe) {
 }
 
 export async function measureEndpoint(c: EndpointCase, o: MeasureOptions): Promise<EndpointResult> {
-  const rand = prng(seedOf(c.name));
+  const rand = seededRandom(seedOf(c.name));
   const probes = Array.from({ length: o.requests }, (_, i) => c.probe(rand, i));
   // Warm-up (the OpenAPI validator compiles its schemas on first use): not measured.
   for (const probe of probes.slice(0, 3)) await request(o.base, probe);

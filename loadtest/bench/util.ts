@@ -1,4 +1,4 @@
-// Small helpers shared by the analytics benchmark's phases.
+// Small helpers shared by the benchmarks (bench-analytics.ts and its phases, bench-movements.ts).
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';

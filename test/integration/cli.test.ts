@@ -3,13 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  deleteSubjects,
-  randomName,
-  runStockflow as run,
-  spawnStockflow,
-  stopChild,
-} from './support.js';
+import { runStockflow as run, spawnStockflow, stopChild } from '../../testkit/stockflow-process.js';
+import { deleteSubjects, randomName } from '../../testkit/resources.js';
 
 /** Resolves with the API's URL once the process logs that it listens; collects its output. */
 function listening(child: ChildProcess, output: { text: string }): Promise<string> {

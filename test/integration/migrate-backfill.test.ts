@@ -6,7 +6,7 @@ import { PRODUCT_KEY } from '../../api/analytics/queries/top-products.js';
 import { orderDays } from '../../domain/order-days.js';
 import { migrate, splitStatements, SQL_DIR } from '../../lib/migrate.js';
 import { createPool, type Pool } from '../../lib/postgres/pool.js';
-import { createTestClickHouse, createTestDatabase, testLogger } from './support.js';
+import { createTestClickHouse, createTestDatabase, testLogger } from '../../testkit/resources.js';
 
 // A view added by a later migration must also cover the rows stored before it:
 // sql/clickhouse/0002 fills its monthly table from `sales`, once; 0006 its

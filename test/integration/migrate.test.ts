@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MigrationError } from '../../lib/errors.js';
 import { migrate, SQL_DIR } from '../../lib/migrate.js';
 import { createPool, type Pool } from '../../lib/postgres/pool.js';
-import { createTestClickHouse, createTestDatabase, testLogger } from './support.js';
+import { createTestClickHouse, createTestDatabase, testLogger } from '../../testkit/resources.js';
 
 function fixtureDir(extraPg = ''): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'sf-migrations-'));

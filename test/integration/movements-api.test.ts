@@ -7,7 +7,7 @@ import { movementsFeature } from '../../api/movements/routes.js';
 import { createRegistry } from '../../lib/metrics.js';
 import { migrate } from '../../lib/migrate.js';
 import { createPool, type Pool } from '../../lib/postgres/pool.js';
-import { createTestClickHouse, createTestDatabase, testLogger } from './support.js';
+import { createTestClickHouse, createTestDatabase, testLogger } from '../../testkit/resources.js';
 
 // The seed's example: WH-3322 sends 100 units of one product to WH-3423.
 const PRODUCT = '4705204f-498f-4f96-b4ba-df17fb56bf55';

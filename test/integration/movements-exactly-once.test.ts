@@ -1,9 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { coveredWorkload, type Workload } from '../fixtures/workload.js';
-import { createPipeline, eventually, type Pipeline } from './pipeline-harness.js';
-import { spawnStockflow, stopChild } from './support.js';
+import { coveredWorkload, type Workload } from '../../testkit/workload.js';
+import { createPipeline, eventually, type Pipeline } from '../../testkit/pipeline-harness.js';
+import { spawnStockflow, stopChild } from '../../testkit/stockflow-process.js';
 
 async function assertExact(p: Pipeline, workload: Workload): Promise<void> {
   const rows = await p.runtime.pool.query<{

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../lib/http/app.js';
 import { movementsFeature } from '../../api/movements/routes.js';
 import { createRegistry } from '../../lib/metrics.js';
-import { movementEvent, SEED, uuidOf } from '../fixtures/movement-events.js';
-import { createPipeline, eventually, type Pipeline } from './pipeline-harness.js';
-import { testLogger } from './support.js';
+import { movementEvent, SEED, uuidOf } from '../../testkit/movement-events.js';
+import { createPipeline, eventually, type Pipeline } from '../../testkit/pipeline-harness.js';
+import { testLogger } from '../../testkit/resources.js';
 
 // What a newcomer does: a stock count and the seed's two legs go in (over
 // HTTP here, over the raw topic in movements-pipeline.test.ts), and the

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DLQ_HEADERS } from '../../lib/kafka/dead-letter.js';
-import { movementEvent, SEED, uuidOf } from '../fixtures/movement-events.js';
-import { createPipeline, eventually, readTopic, type Pipeline } from './pipeline-harness.js';
+import { movementEvent, SEED, uuidOf } from '../../testkit/movement-events.js';
+import {
+  createPipeline,
+  eventually,
+  readTopic,
+  type Pipeline,
+} from '../../testkit/pipeline-harness.js';
 
 const json = (v: unknown) => JSON.stringify(v);
 

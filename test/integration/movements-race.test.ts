@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { KafkaMessage } from 'kafkajs';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyBatch } from '../../domain/stock-engine.js';
 import { encodeValidated, registerStreamSchema } from '../../ingest/codec.js';
@@ -12,20 +14,61 @@ import {
   saveBatch,
   saveOffset,
 } from '../../processors/movement-store.js';
-import { movementEvent, uuidOf } from '../fixtures/movement-events.js';
-import { createPipeline, type Pipeline } from './pipeline-harness.js';
-import { testLogger } from './support.js';
+import { movementEvent, uuidOf } from '../../testkit/movement-events.js';
+import { createPipeline, type Pipeline } from '../../testkit/pipeline-harness.js';
+import { randomName, testLogger } from '../../testkit/resources.js';
+
+/**
+ * Polls `pg_stat_activity` until a session named `app` waits for a lock that
+ * `holder` (a backend pid) holds. Fails when `work` settles first or the time
+ * is up: then the two transactions never raced.
+ */
+async function blockedBy(
+  pool: pg.Pool,
+  app: string,
+  holder: number,
+  work: Promise<unknown>,
+  timeoutMs = 20_000,
+): Promise<void> {
+  let settled = false;
+  work.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const sessions = await pool.query<{ wait_event_type: string | null; blockers: number[] }>(
+      `SELECT wait_event_type, pg_blocking_pids(pid) AS blockers
+       FROM pg_stat_activity WHERE application_name = $1`,
+      [app],
+    );
+    if (sessions.rows.some((s) => s.wait_event_type === 'Lock' && s.blockers.includes(holder)))
+      return;
+    if (settled) throw new Error(`${app} finished without waiting for a lock of pid ${holder}`);
+    if (Date.now() > deadline)
+      throw new Error(`${app} did not wait for a lock of pid ${holder} within ${timeoutMs} ms`);
+    await sleep(10);
+  }
+}
 
 // Two processors, two partitions, one stock row: a departure is put on hold in
 // one transaction while another, applying a stock count for the same stock,
 // waits for that row's lock. The count's transaction could not see the hold
 // when it looked for held departures, so it must serve it after committing.
+// The test releases A only once Postgres shows B waiting for A's lock.
 describe('a hold committed while a stock count waits for the lock', () => {
   let p: Pipeline;
+  let bPool: pg.Pool;
+  // B's own pool, named, so that its session can be found in pg_stat_activity.
+  const bName = randomName('race_b');
   beforeAll(async () => {
     p = await createPipeline();
+    bPool = new pg.Pool({ connectionString: p.env.DATABASE_URL, application_name: bName, max: 2 });
   });
-  afterAll(() => p.close());
+  afterAll(async () => {
+    await bPool?.end();
+    await p?.close();
+  });
 
   it('is served at once, not left to its grace period', async () => {
     const warehouse = uuidOf(20, 1);
@@ -40,6 +83,7 @@ describe('a hold committed while a stock count waits for the lock', () => {
 
     // Processor A: the departure, in a transaction left open.
     const a = await p.runtime.pool.connect();
+    const aPid = (await a.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     await a.query('BEGIN');
     await lockOffset(a, group, p.topics.validated, 0);
     const state = await lockStateForEvents(a, [departure]);
@@ -62,7 +106,7 @@ describe('a hold committed while a stock count waits for the lock', () => {
       size: 0,
     } as unknown as KafkaMessage;
     const handler = movementBatchHandler({
-      pool: p.runtime.pool,
+      pool: bPool,
       registry: p.runtime.schemaRegistry,
       producer: p.producer,
       topics: p.topics,
@@ -75,9 +119,12 @@ describe('a hold committed while a stock count waits for the lock', () => {
     const b = handler({ topic: p.topics.validated, partition: 1, messages: [kafkaMessage] }, () =>
       Promise.resolve(),
     );
-    await new Promise((resolve) => setTimeout(resolve, 300)); // B is now waiting for A's stock lock
-    await a.query('COMMIT');
-    a.release();
+    try {
+      await blockedBy(p.runtime.pool, bName, aPid, b);
+    } finally {
+      await a.query('COMMIT');
+      a.release();
+    }
     await b;
 
     const m = await p.runtime.pool.query<{ status: string }>(

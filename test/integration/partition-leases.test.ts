@@ -5,7 +5,7 @@ import {
   type PartitionLeases,
 } from '../../lib/postgres/partition-leases.js';
 import { createPool, type Pool } from '../../lib/postgres/pool.js';
-import { config, randomName, testLogger } from './support.js';
+import { config, randomName, testLogger } from '../../testkit/resources.js';
 
 // Partition leases are Postgres session advisory locks: one process's lease keeps another off the
 // partition until it is released, or the holder's session ends.

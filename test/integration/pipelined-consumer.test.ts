@@ -7,8 +7,8 @@ import { ensureTopics } from '../../lib/kafka/client.js';
 import { createRegistry, kafkaMetrics } from '../../lib/metrics.js';
 import { postgresLeases, type PartitionLeases } from '../../lib/postgres/partition-leases.js';
 import { createPool, type Pool } from '../../lib/postgres/pool.js';
-import { eventually } from './pipeline-harness.js';
-import { config, randomName, testKafka, testLogger } from './support.js';
+import { eventually } from '../../testkit/pipeline-harness.js';
+import { config, randomName, testKafka, testLogger } from '../../testkit/resources.js';
 
 // The pipelined consumer (lib/kafka/batch-consumer.ts) returns to KafkaJS while a batch is still being
 // written, so that the next fetch overlaps it; these check what that must not change: a batch is

@@ -9,7 +9,7 @@ import {
   deleteSubjects,
   randomName,
   testKafka,
-} from './support.js';
+} from '../../testkit/resources.js';
 
 // One real round trip through every component proves the plumbing works.
 

@@ -16,10 +16,9 @@ import {
   createTestClickHouse,
   createTestDatabase,
   randomName,
-  spawnStockflow,
-  stopChild,
   testKafka,
-} from './support.js';
+} from '../../testkit/resources.js';
+import { spawnStockflow, stopChild } from '../../testkit/stockflow-process.js';
 
 const README = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
 const TRY_IT = sections(README).filter((s) => s.path.includes('Try it') && s.fences.length > 0);

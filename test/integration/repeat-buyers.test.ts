@@ -10,7 +10,7 @@ import {
   REPEAT_FLAGS_LOCK_KEY,
   type RepeatFlagsDeps,
 } from '../../processors/sink/repeat-flags.js';
-import { createMigratedClickHouse, type createTestClickHouse } from './support.js';
+import { createMigratedClickHouse, type createTestClickHouse } from '../../testkit/resources.js';
 
 // repeat-buyers from the per-(buyer, day) flags the sink's refresher keeps: equal to the question
 // asked of the raw lines for every window, before the first refresh, with lines the flags do not

@@ -6,9 +6,9 @@ import type { Sale } from '../../domain/sale.js';
 import { SALE_CATEGORIES } from '../../domain/sale.js';
 import { DLQ_HEADERS } from '../../lib/kafka/dead-letter.js';
 import { createRegistry } from '../../lib/metrics.js';
-import { createPipeline, readTopic, type Pipeline } from './pipeline-harness.js';
+import { createPipeline, readTopic, type Pipeline } from '../../testkit/pipeline-harness.js';
 import { SEED_003_REQUEST, SEED_003_SALE } from '../fixtures/sales.js';
-import { testKafka, testLogger } from './support.js';
+import { testKafka, testLogger } from '../../testkit/resources.js';
 
 const seed = SEED_003_REQUEST;
 const seedSale: Sale = SEED_003_SALE;

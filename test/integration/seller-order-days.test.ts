@@ -8,7 +8,7 @@ import {
   SELLER_DAYS_LOCK_KEY,
   type SellerDaysDeps,
 } from '../../processors/sink/seller-order-days.js';
-import { createMigratedClickHouse, type createTestClickHouse } from './support.js';
+import { createMigratedClickHouse, type createTestClickHouse } from '../../testkit/resources.js';
 
 // top_suppliers from the sums of orders' first days in a range, which the sink's refresher keeps
 // (sql/clickhouse/0008): equal to the distinct orders counted from the raw lines for ranges of

@@ -6,8 +6,8 @@ import { dataWatermark } from '../../api/analytics/queries/watermark.js';
 import { createClickHouse, type ClickHouseClient } from '../../lib/clickhouse/client.js';
 import { sinkBatchHandler } from '../../processors/sink/sink-handler.js';
 import { sinkSources } from '../../processors/sink/role.js';
-import { createPipeline, type Pipeline } from './pipeline-harness.js';
-import { testLogger } from './support.js';
+import { createPipeline, type Pipeline } from '../../testkit/pipeline-harness.js';
+import { testLogger } from '../../testkit/resources.js';
 
 // A batch larger than one INSERT: chunks must land in offset order, so that
 // the stored position (the highest offset inserted) never runs ahead of rows

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClickHouse, type ClickHouseClient } from '../../lib/clickhouse/client.js';
-import { uuidOf } from '../fixtures/movement-events.js';
-import { coveredWorkload } from '../fixtures/workload.js';
+import { uuidOf } from '../../testkit/movement-events.js';
+import { coveredWorkload } from '../../testkit/workload.js';
 import {
   committedToEnd,
   createPipeline,
@@ -9,8 +9,8 @@ import {
   readTopic,
   type Pipeline,
   type RoleInstance,
-} from './pipeline-harness.js';
-import { testKafka } from './support.js';
+} from '../../testkit/pipeline-harness.js';
+import { testKafka } from '../../testkit/resources.js';
 import { DLQ_HEADERS } from '../../lib/kafka/dead-letter.js';
 import { STOCK_CHANGE_SQL, jsonbObject } from '../../processors/change-payloads.js';
 

@@ -12,8 +12,13 @@ import { sendAll } from '../../lib/kafka/produce-chunked.js';
 import { salesTopics } from '../../lib/kafka/topics.js';
 import { SOURCE_HEADER } from '../../lib/kafka/provenance.js';
 import { generatedSales } from '../fixtures/sales.js';
-import { committedToEnd, createPipeline, eventually, type Pipeline } from './pipeline-harness.js';
-import { spawnStockflow, stopChild } from './support.js';
+import {
+  committedToEnd,
+  createPipeline,
+  eventually,
+  type Pipeline,
+} from '../../testkit/pipeline-harness.js';
+import { spawnStockflow, stopChild } from '../../testkit/stockflow-process.js';
 
 // The sink killed with SIGKILL in the middle of a large backlog, restarted,
 // and fed duplicates at new offsets, still stores every sale line exactly once:

@@ -3,7 +3,7 @@ import { splitRange } from '../../api/analytics/params.js';
 import { analytics, rows, type Analytics } from '../../api/analytics/queries/run.js';
 import { PRODUCT_KEY, topProducts } from '../../api/analytics/queries/top-products.js';
 import { ch, sql } from '../../lib/clickhouse/sql.js';
-import { createMigratedClickHouse, type createTestClickHouse } from './support.js';
+import { createMigratedClickHouse, type createTestClickHouse } from '../../testkit/resources.js';
 
 // top_products groups by a UInt64 product key (sql/clickhouse/0009): canonical decimal ids are
 // their own keys, others are hashed and looked up in product_keys. Hashed ids must come back

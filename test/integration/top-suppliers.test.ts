@@ -3,7 +3,7 @@ import { analytics, rows, type Analytics } from '../../api/analytics/queries/run
 import { topSuppliers } from '../../api/analytics/queries/top-suppliers.js';
 import { createClickHouse, type ClickHouseClient } from '../../lib/clickhouse/client.js';
 import { ch, sql } from '../../lib/clickhouse/sql.js';
-import { createPipeline, type Pipeline } from './pipeline-harness.js';
+import { createPipeline, type Pipeline } from '../../testkit/pipeline-harness.js';
 
 // top_suppliers counts exactly only the sellers with the highest upper bounds. Here 25 sellers'
 // bounds are inflated: each has one order whose lines arrive in 45 separate inserts (the monthly

@@ -11,7 +11,7 @@ import {
   deleteSubjects,
   randomName,
   testKafka,
-} from '../integration/support.js';
+} from '../../testkit/resources.js';
 
 const allLocal = Object.values(config.local).every(Boolean);
 

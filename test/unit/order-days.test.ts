@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { orderDays, ordersIn, type OrderDay } from '../../domain/order-days.js';
 import { NO_DAY_BEFORE } from '../../domain/repeat-buyer-flags.js';
-
-/** A small deterministic generator, so a failure names the case that broke. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1_664_525) + 1_013_904_223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
+import { seededRandom } from '../../testkit/random.js';
 
 describe('orderDays', () => {
   it('sorts and dedupes the days, each pointing at the one before', () => {
@@ -29,7 +21,7 @@ describe('orderDays', () => {
 
 describe('ordersIn', () => {
   it('equals the distinct orders with a line in every window, day 0 included', () => {
-    const next = random(7);
+    const next = seededRandom(7); // deterministic: a failure names the case that broke
     const orders: number[][] = [];
     for (let o = 0; o < 300; o++) {
       // Mostly one day, sometimes several days far apart or adjacent.

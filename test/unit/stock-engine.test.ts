@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MovementEvent } from '../../domain/movement-event.js';
-import { movementEvent, SEED } from '../fixtures/movement-events.js';
+import { movementEvent, SEED } from '../../testkit/movement-events.js';
+import { seededRandom } from '../../testkit/random.js';
 import { isoDuration, movementStatus, transitFacts, type Movement } from '../../domain/movement.js';
 import { applyBatch, stockKey, type StockKey } from '../../domain/stock-engine.js';
 
@@ -212,18 +213,11 @@ describe('applyBatch: anomalies are flagged, never merged', () => {
 });
 
 describe('applyBatch: invariants under random interleavings', () => {
-  function rng(seed: number) {
-    let s = seed >>> 0;
-    return () => {
-      s = (s * 1664525 + 1013904223) >>> 0;
-      return s / 2 ** 32;
-    };
-  }
   const hex = (n: number) => n.toString(16).padStart(12, '0');
 
   it('never goes negative, ledger sums to stock, batching and duplicates do not matter', () => {
     for (let seed = 1; seed <= 40; seed++) {
-      const rand = rng(seed);
+      const rand = seededRandom(seed);
       const warehouses = [W1, W2, 'f0000000-0000-4000-8000-000000000003'];
       const events: MovementEvent[] = [];
       warehouses.forEach((wh, i) =>

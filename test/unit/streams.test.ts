@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.js';
 import { encodeValidated } from '../../ingest/codec.js';
 import { movementsStream, salesStream, STREAMS } from '../../ingest/streams/index.js';
-import { movementEvent } from '../fixtures/movement-events.js';
+import { movementEvent } from '../../testkit/movement-events.js';
 import { SEED_003_REQUEST, SEED_003_SALE } from '../fixtures/sales.js';
 
 const fromWireFormat = (b: Buffer) => ({ schemaId: b.readInt32BE(1), payload: b.subarray(5) });

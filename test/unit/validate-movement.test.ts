@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, expectTypeOf, it } from 'vitest';
+import { seededRandom } from '../../testkit/random.js';
 import type { MovementData, MovementEvent } from '../../domain/movement-event.js';
 import {
   movementAvroSchema,
@@ -461,7 +462,7 @@ describe('parseMovementEvent', () => {
   });
 
   it('never throws, whatever the bytes', () => {
-    const next = random(7);
+    const next = seededRandom(7);
     for (let end = 0; end < seedJson.length; end++) {
       expect(parseMovementEvent(seedJson.slice(0, end)).ok).toBe(false);
     }
@@ -504,20 +505,9 @@ describe('Avro schema', () => {
   });
 });
 
-/** mulberry32: a tiny deterministic PRNG, so failures reproduce. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Valid events as upstream might send them: mixed-case UUIDs, any zone, edge values. */
 function generator(seed: number): () => Json {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const int = (below: number): number => Math.floor(next() * below);
   const pick = <T>(items: readonly T[]): T => {
     const item = items[int(items.length)];

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../testkit/random.js';
 import type { Sale } from '../../domain/sale.js';
 import { revenueCents, SALE_CATEGORIES } from '../../domain/sale.js';
 import { saleAvroSchema, saleAvroType } from '../../domain/sale-schema.js';
@@ -366,7 +367,7 @@ describe('parseSale', () => {
   });
 
   it('never throws, whatever the bytes', () => {
-    const next = random(3);
+    const next = seededRandom(3);
     for (let end = 0; end < seedJson.length; end++) {
       expect(parseSale(seedJson.slice(0, end)).ok).toBe(false);
     }
@@ -395,20 +396,9 @@ describe('Avro round trip', () => {
   });
 });
 
-/** mulberry32: a tiny deterministic PRNG, so failures reproduce. */
-function random(seedValue: number): () => number {
-  let state = seedValue;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Valid sales as upstream might send them, with the revenue and instant they must come out as. */
 function generator(seedValue: number): () => { raw: Json; revenue: string; instant: number } {
-  const next = random(seedValue);
+  const next = seededRandom(seedValue);
   const int = (below: number): number => Math.floor(next() * below);
   const pick = <T>(items: readonly T[]): T => {
     const item = items[int(items.length)];

@@ -1,15 +1,16 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import pg from 'pg';
-import { createClickHouse, type ClickHouseClient } from '../../lib/clickhouse/client.js';
-import { loadConfig, type Config } from '../../lib/config.js';
-import { migrate } from '../../lib/migrate.js';
-import { createPool, type Pool } from '../../lib/postgres/pool.js';
-import type { RefresherDeps } from '../../processors/sink/refresher.js';
-import { createKafka } from '../../lib/kafka/client.js';
-import { PROJECT_ROOT } from '../../stack/paths.js';
-import type { Logger } from '../../lib/logger.js';
+import { createClickHouse, type ClickHouseClient } from '../lib/clickhouse/client.js';
+import { loadConfig, type Config } from '../lib/config.js';
+import { migrate } from '../lib/migrate.js';
+import { createPool, type Pool } from '../lib/postgres/pool.js';
+import type { RefresherDeps } from '../processors/sink/refresher.js';
+import { createKafka } from '../lib/kafka/client.js';
+import type { Logger } from '../lib/logger.js';
+
+// What a test or a benchmark runs against, isolated: random names, fresh Postgres and ClickHouse
+// databases, a Kafka client, registry subjects to delete afterwards, a quiet logger.
 
 export const config: Config = loadConfig();
 
@@ -89,46 +90,6 @@ export async function deleteSubjects(subjects: readonly string[]): Promise<void>
     await fetch(url, { method: 'DELETE' }).catch(() => undefined);
     await fetch(`${url}?permanent=true`, { method: 'DELETE' }).catch(() => undefined);
   }
-}
-
-/**
- * Runs stockflow's CLI as ONE process (`node --import tsx`), not through the
- * tsx wrapper, whose child would survive a SIGKILL sent to the wrapper: a
- * test that kills the process must kill the program itself.
- */
-export function spawnStockflow(
-  args: readonly string[],
-  env: Record<string, string> = {},
-  stdio: 'pipe' | 'ignore' = 'pipe',
-) {
-  return spawn(process.execPath, ['--import', 'tsx', 'main.ts', ...args], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, LOG_FORMAT: 'json', ...env },
-    stdio: ['ignore', stdio, stdio],
-  });
-}
-
-/** The same, waiting for it to exit; for commands that end by themselves. */
-export function runStockflow(args: readonly string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, ['--import', 'tsx', ...args], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, LOG_FORMAT: 'json', ...env },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-}
-
-/** Signals a child and waits until it has exited; resolves with its exit code. */
-export async function stopChild(
-  child: ChildProcess,
-  signal: NodeJS.Signals,
-): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
-  child.kill(signal);
-  return exited;
 }
 
 /**

@@ -1,22 +1,22 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KafkaMessage, Producer } from 'kafkajs';
-import { loadConfig, type Config } from '../../lib/config.js';
-import type { Service } from '../../lib/lifecycle.js';
-import { createRegistry } from '../../lib/metrics.js';
-import { migrate } from '../../lib/migrate.js';
-import { createRuntime, type Runtime } from '../../lib/runtime.js';
-import { sendAll } from '../../lib/kafka/produce-chunked.js';
+import { loadConfig, type Config } from '../lib/config.js';
+import type { Service } from '../lib/lifecycle.js';
+import { createRegistry } from '../lib/metrics.js';
+import { migrate } from '../lib/migrate.js';
+import { createRuntime, type Runtime } from '../lib/runtime.js';
+import { sendAll } from '../lib/kafka/produce-chunked.js';
 import {
   movementTopics,
   salesTopics,
   type MovementTopics,
   type SalesTopics,
-} from '../../lib/kafka/topics.js';
-import type { RoleParts } from '../../lib/role.js';
-import { createRole as ingestRole } from '../../ingest/role.js';
-import { createRole as processRole } from '../../processors/role.js';
-import { createRole as relayRole } from '../../processors/relay/role.js';
-import { createRole as sinkRole } from '../../processors/sink/role.js';
+} from '../lib/kafka/topics.js';
+import type { RoleParts } from '../lib/role.js';
+import { createRole as ingestRole } from '../ingest/role.js';
+import { createRole as processRole } from '../processors/role.js';
+import { createRole as relayRole } from '../processors/relay/role.js';
+import { createRole as sinkRole } from '../processors/sink/role.js';
 import {
   createTestClickHouse,
   createTestDatabase,
@@ -24,7 +24,7 @@ import {
   randomName,
   testKafka,
   testLogger,
-} from './support.js';
+} from './resources.js';
 
 /** An isolated pipeline: its own raw topic (and so every derived topic), group, Postgres and ClickHouse databases. */
 export interface Pipeline {

@@ -1,7 +1,8 @@
-import type { EventKind } from '../domain/movement-event.js';
-import { DATA_CONTENT_TYPE, EVENT_TYPES, SPEC_VERSION } from '../domain/movement-event.js';
+import { drawChoice, type Choice, type MovementPlan } from './movement-plan.js';
+import { eventJson } from './movement-json.js';
+import { movementTimeline } from './movement-timeline.js';
 import { ExactPicker, MinHeap, Rng } from './random.js';
-import { DAY, MINUTE, STREAM, isoSeconds, streamSeed } from './timeline.js';
+import { STREAM, streamSeed } from './timeline.js';
 import type { GenerateOptions, GeneratedMessage } from './types.js';
 import type { Warehouse, World } from './world.js';
 
@@ -13,78 +14,6 @@ import type { Warehouse, World } from './world.js';
 // in order (counts set, departures subtract, arrivals add, exact duplicates
 // ignored) never goes below zero. State: O(warehouses × products) plus the
 // arrivals still in transit, in a min-heap by arrival time.
-
-const DESTINATION = 'ru.retail.warehouses';
-const SUBJECTS = { departure: 'DEPARTURE', arrival: 'ARRIVAL', inventory: 'INVENTORY' } as const;
-
-export interface MovementPlan {
-  /** Per warehouse×product (warehouse * products + product): 1 where the run uses the pair. */
-  readonly used: Uint8Array;
-  /** Per product, the warehouses that use it, in index order. */
-  readonly usedBy: readonly (readonly number[])[];
-  /** Stock counts to publish: one per pair used. */
-  readonly counts: number;
-}
-
-interface Choice {
-  readonly sender: number;
-  readonly receiver: number;
-  readonly product: number;
-}
-
-/**
- * Who sends what to whom, from a stream of its own: the plan draws every choice
- * once to learn which pairs are used (and so which stock counts come first),
- * and the generator replays the same stream. O(movements) time, O(pairs) memory.
- */
-export function planMovements(world: World, options: GenerateOptions): MovementPlan {
-  const W = world.warehouses.length;
-  const P = world.products.length;
-  const used = new Uint8Array(W * P);
-  const rng = new Rng(streamSeed(options, STREAM.choices));
-  for (let i = 0; i < options.movements; i++) {
-    const c = drawChoice(rng, world);
-    used[c.sender * P + c.product] = 1;
-    used[c.receiver * P + c.product] = 1;
-  }
-  const usedBy: number[][] = Array.from({ length: P }, () => []);
-  let counts = 0;
-  for (let w = 0; w < W; w++) {
-    for (let p = 0; p < P; p++) {
-      if (used[w * P + p] !== 1) continue;
-      usedBy[p]?.push(w);
-      counts++;
-    }
-  }
-  return { used, usedBy, counts };
-}
-
-function drawChoice(rng: Rng, world: World): Choice {
-  const W = world.warehouses.length;
-  const sender = rng.weighted(world.warehouseWeights);
-  let receiver = rng.weighted(world.warehouseWeights);
-  if (receiver === sender) receiver = (sender + rng.int(1, W - 1)) % W;
-  return { sender, receiver, product: rng.weighted(world.productWeights) };
-}
-
-/** When things happen inside the period. */
-export function movementTimeline(options: GenerateOptions) {
-  const start = options.from.getTime();
-  const end = options.to.getTime();
-  const period = end - start;
-  const maxTransit = Math.min(3 * DAY, period * 0.2);
-  const minTransit = Math.min(30 * MINUTE, maxTransit / 4);
-  const countsEnd = start + Math.min(MINUTE, period * 0.01);
-  return {
-    start,
-    countsEnd,
-    departuresEnd: end - maxTransit,
-    minTransit,
-    maxTransit,
-    /** Log-normal-ish transit: the median is the geometric middle (6 h for 30 min – 3 days). */
-    medianTransit: Math.sqrt(minTransit * maxTransit),
-  };
-}
 
 interface InTransit {
   readonly at: number;
@@ -290,35 +219,4 @@ export function* movementMessages(
   for (let next = inTransit.pop(); next !== undefined; next = inTransit.pop()) {
     yield arrive(next, next.at, false);
   }
-}
-
-export interface EventFields {
-  readonly id: string;
-  readonly warehouse: Warehouse;
-  readonly movementId: string;
-  readonly productId: string;
-  readonly quantity: number;
-  /** Epoch ms of `data.timestamp`. */
-  readonly at: number;
-  /** The CloudEvents `time`, epoch ms. */
-  readonly time: number;
-}
-
-/**
- * The CloudEvents JSON of seed 001, keys in its order. Written as text: every
- * value is a UUID, a `WH-` code, a constant, a timestamp or a number, none
- * needing escapes, and this is the generator's hottest path. The unit tests
- * check it parses back to the event.
- */
-export function eventJson(kind: EventKind, f: EventFields): string {
-  const types = EVENT_TYPES[kind === 'inventory' ? 'inventory' : 'movement'];
-  const code = f.warehouse.code;
-  return (
-    `{"id":"${f.id}","source":"${code}","specversion":"${SPEC_VERSION}","type":"${types.type}",` +
-    `"datacontenttype":"${DATA_CONTENT_TYPE}","dataschema":"${types.dataschema}","time":${f.time},` +
-    `"subject":"${code}:${SUBJECTS[kind]}","destination":"${DESTINATION}",` +
-    `"data":{"movement_id":"${f.movementId}","warehouse_id":"${f.warehouse.id}",` +
-    `"timestamp":"${isoSeconds(f.at)}","event":"${kind}","product_id":"${f.productId}",` +
-    `"quantity":${f.quantity}}}`
-  );
 }
