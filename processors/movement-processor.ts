@@ -1,4 +1,5 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { decodeRegistered } from '../lib/kafka/registry-decode.js';
 import type { KafkaMessage, Producer } from 'kafkajs';
 import type { MovementEvent } from '../domain/movement-event.js';
 import { applyBatch, stockKey, type StockKey } from '../domain/stock-engine.js';
@@ -59,16 +60,20 @@ export function movementBatchHandler(deps: MovementProcessorDeps) {
     const reasons: FieldIssue[][] = [];
     for (const message of batch.messages) {
       let errors: FieldIssue[];
-      try {
-        const value: unknown = await deps.registry.decode(message.value ?? Buffer.alloc(0));
-        const result = validateMovementEvent(value);
+      // A registry that does not answer throws here: the batch fails and comes again.
+      const value = await decodeRegistered(deps.registry, message.value ?? Buffer.alloc(0), {
+        onRetry: (err, attempt) =>
+          deps.logger.warn({ err, attempt, partition: batch.partition }, 'retrying schema fetch'),
+      });
+      if (value.ok) {
+        const result = validateMovementEvent(value.value);
         if (result.ok) {
           decoded.push({ offset: BigInt(message.offset), event: result.event });
           continue;
         }
         errors = result.errors;
-      } catch (err) {
-        errors = [{ path: '', message: `not a decodable Avro message: ${(err as Error).message}` }];
+      } else {
+        errors = [{ path: '', message: value.reason }];
       }
       // Invalid messages still occupy their offset: the chunk's offset moves past them.
       decoded.push({ offset: BigInt(message.offset) });

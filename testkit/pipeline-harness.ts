@@ -264,3 +264,17 @@ export async function readTopic(
   await consumer.disconnect();
   return got;
 }
+
+/** Messages in a topic so far (0 for a topic nobody created). */
+export async function topicSize(topic: string): Promise<number> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata();
+    if (!topics.some((t) => t.name === topic)) return 0;
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,22 +1,21 @@
+import { writerSchemaOf, type WriterSchema } from '../../lib/kafka/registry-decode.js';
 import type { KafkaMessage } from 'kafkajs';
 import { compileAvroTsv, type AvroTsv } from './avro-tsv.js';
 import type { SinkTable } from './sink-tables.js';
 import type { SinkDeps, SinkSource } from './sink-types.js';
 
-/** What decodes a schema id's messages: the registry client's own writer type for that id. */
-interface Decoder {
-  fromBuffer(payload: Buffer): unknown;
-}
+/** A message that can never decode, whatever the registry says later: it is dead-lettered. */
+class UndecodableMessage extends Error {}
 
 /**
- * Decodes messages without a promise per message: the first message of each schema id goes
- * through `registry.decode` (which fetches and caches the writer schema, and whose errors dead-letter
- * the message as before); later ones are decoded synchronously with that same writer type, exactly
- * as `registry.decode` would (Confluent wire format: magic byte 0, int32 id, Avro body). Once a
+ * Decodes messages without a promise per message: the first message of each schema id fetches
+ * its writer schema from the registry (`writerSchemaOf`); later ones are decoded synchronously
+ * with that same writer type, exactly as `registry.decode` would (Confluent wire format: magic
+ * byte 0, int32 id, Avro body). Once a
  * writer is known, a table with an Avro fast path gets that writer's transcoder (avro-tsv.ts).
  */
-export function decoder(deps: Pick<SinkDeps, 'registry'>) {
-  const writers = new Map<number, Decoder>();
+export function decoder(deps: Pick<SinkDeps, 'registry' | 'logger'>) {
+  const writers = new Map<number, WriterSchema>();
   const transcoders = new Map<SinkTable, Map<number, AvroTsv | undefined>>();
   const fast = (source: SinkSource, value: Buffer): { value: unknown } | undefined => {
     if (source.format === 'json') return { value: JSON.parse(value.toString('utf8')) as unknown };
@@ -25,10 +24,13 @@ export function decoder(deps: Pick<SinkDeps, 'registry'>) {
     return writer && { value: writer.fromBuffer(value.subarray(5)) };
   };
   const slow = async (value: Buffer): Promise<unknown> => {
-    const decoded: unknown = await deps.registry.decode(value);
-    const id = value.readInt32BE(1);
-    writers.set(id, await deps.registry.getSchema(id)); // cached by decode: no request
-    return decoded;
+    // A registry that does not answer throws DependencyUnavailableError: the batch comes again.
+    const schema = await writerSchemaOf(deps.registry, value, {
+      onRetry: (err, attempt) => deps.logger.warn({ err, attempt }, 'retrying schema fetch'),
+    });
+    if (!schema.ok) throw new UndecodableMessage(schema.reason);
+    writers.set(schema.id, schema.writer);
+    return schema.writer.fromBuffer(value.subarray(5));
   };
   return {
     value(source: SinkSource, message: KafkaMessage): unknown {

@@ -4,6 +4,7 @@ import type { PartitionBatch } from '../../lib/kafka/batch-types.js';
 import { deadLetter } from '../../lib/kafka/dead-letter.js';
 import { sendAll } from '../../lib/kafka/produce-chunked.js';
 import { retry } from '../../lib/retry.js';
+import { DependencyUnavailableError } from '../../lib/errors.js';
 import { unstored, type Chunk } from './chunk.js';
 import { decoder } from './decoder.js';
 import { CLICKHOUSE_RETRY, alreadyStored, recordCommit, storedOffset } from './sink-positions.js';
@@ -96,6 +97,7 @@ function sinkBatch(deps: SinkDeps) {
               offset: message.offset,
             });
           } catch (err) {
+            if (err instanceof DependencyUnavailableError) throw err; // not the message's fault
             row = `undecodable message: ${(err as Error).message}`;
           }
           if (typeof row === 'string') {

@@ -2,10 +2,16 @@ import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { coveredWorkload, type Workload } from '../../testkit/workload.js';
-import { createPipeline, eventually, type Pipeline } from '../../testkit/pipeline-harness.js';
+import {
+  createPipeline,
+  eventually,
+  topicSize,
+  type Pipeline,
+} from '../../testkit/pipeline-harness.js';
 import { spawnStockflow, stopChild } from '../../testkit/stockflow-process.js';
 
 async function assertExact(p: Pipeline, workload: Workload): Promise<void> {
+  expect(await topicSize(p.topics.dlq)).toBe(0); // every event is valid: none dead-lettered
   const rows = await p.runtime.pool.query<{
     warehouse_id: string;
     product_id: string;

@@ -106,8 +106,12 @@ describe('movement pipeline: raw topic → ingest → processor → Postgres', (
   it('never goes below zero: a departure short of stock is held, then rejected after the grace', async () => {
     const id = uuidOf(5, 1);
     const w = uuidOf(6, 1);
+    // The count first, applied: keyed by movement, the two could land on different partitions.
     await p.produceRaw([
       json(movementEvent('inventory', { movement: uuidOf(7, 1), warehouse: w, quantity: 5 })),
+    ]);
+    await eventually(async () => ((await stockOf(p, w)) === 5 ? true : undefined));
+    await p.produceRaw([
       json(movementEvent('departure', { movement: id, warehouse: w, quantity: 8 })),
     ]);
     await eventually(async () =>
