@@ -1,32 +1,14 @@
-// k6 itself: the one on PATH or in Go's bin directory, built with `go install` when missing.
-import { spawnSync } from 'node:child_process';
+// k6 itself: the user's own. k6 is under the AGPL, which rules out the project installing it;
+// the scenarios in loadtest/k6/ run with whatever k6 the user brings.
 import { existsSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { commandExists } from '../../stack/processes.js';
-import { say } from './log.js';
 
-const K6_VERSION = 'v1.8.1';
-
-/** k6 on PATH or in Go's bin directory; built with `go install` when missing. */
-export function ensureK6(): string {
-  const gobin = () => {
-    const r = spawnSync('go', ['env', 'GOBIN', 'GOPATH'], { encoding: 'utf8' });
-    const [bin, gopath] = r.stdout.split('\n');
-    return bin || path.join(gopath || path.join(os.homedir(), 'go'), 'bin');
-  };
-  if (commandExists('k6')) return 'k6';
-  if (!commandExists('go'))
-    throw new Error('k6 is not installed and Go is missing to build it: install Go 1.24+ first');
-  const k6 = path.join(gobin(), 'k6');
-  if (existsSync(k6)) return k6;
-  say(`installing k6 ${K6_VERSION} with go install (a few minutes the first time) ...`);
-  const r = spawnSync('go', ['install', `go.k6.io/k6@${K6_VERSION}`], {
-    stdio: 'inherit',
-    env: { ...process.env, GOTOOLCHAIN: 'local' },
-    timeout: 20 * 60_000,
-  });
-  if (r.status !== 0 || !existsSync(k6)) throw new Error(`go install go.k6.io/k6 failed`);
-  say(`k6 installed at ${k6}`);
-  return k6;
+/** The k6 on PATH (or at K6_BIN); a clear error when there is none. */
+export function ensureK6(env: NodeJS.ProcessEnv = process.env): string {
+  const bin = env.K6_BIN ?? 'k6';
+  if (env.K6_BIN ? existsSync(bin) : commandExists(bin)) return bin;
+  throw new Error(
+    `k6 is not installed (looked for ${bin}): stockflow does not install k6 (AGPL licence); ` +
+      'install it yourself (https://grafana.com/docs/k6/latest/set-up/install-k6/) or set K6_BIN',
+  );
 }
