@@ -31,6 +31,9 @@ const USAGE = `usage: stockflow <command>
   ingest | process | relay | sink | api
                            run only these roles (several may be given)
   migrate                  apply pending Postgres and ClickHouse migrations
+  import KIND FILE [--force]
+                           import a CSV file (products, warehouses, countries)
+  failed-rows IMPORT_ID    print an import's failed rows (JSON lines)
   config                   print the configuration table (Markdown)`;
 
 async function runMigrations(config: Config, runtime: Runtime): Promise<void> {
@@ -114,6 +117,13 @@ async function main(argv: string[]): Promise<void> {
     format: config.logFormat,
     name: 'stockflow',
   });
+
+  if (command === 'import' || command === 'failed-rows') {
+    const cli = await import('./ingest/imports/import-cli.js');
+    const run = command === 'import' ? cli.importCommand : cli.failedRowsCommand;
+    process.exitCode = await run(more, config, logger.child({}, { level: 'warn' }));
+    return;
+  }
 
   const roles: Role[] =
     command === 'all' ? [...ROLES] : command === 'migrate' ? [] : ([command, ...more] as Role[]);

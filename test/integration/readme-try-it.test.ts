@@ -1,8 +1,8 @@
 // README's "Try it" blocks, run exactly as a user pastes them (bash, from the
 // repository root) against a stockflow started here, and the answers README
 // promises checked. The stockflow here has its own topics, group, port and
-// databases; the blocks reach it because they follow PORT, KAFKA_TOPIC and
-// KAFKA_SALES_TOPIC, which is all this test sets for them.
+// databases; the blocks reach it because they follow PORT, KAFKA_TOPIC,
+// KAFKA_SALES_TOPIC and DATABASE_URL, which is all this test sets for them.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -87,6 +87,12 @@ const READS: readonly Check[] = [
 /** Commands that change something: run once, as part of their block, their output checked there. */
 const WRITES: readonly Check[] = [
   {
+    what: 'the catalog import',
+    command: /^npm run import -- products examples\/products\.csv$/,
+    promises: ['`6 rows read, 6 imported, 0 failed, 0 duplicate`'],
+    holds: (out) => out.includes('6 rows read, 6 imported, 0 failed, 0 duplicate'),
+  },
+  {
     what: 'the sale over HTTP',
     command: /-X POST http:\/\/127\.0\.0\.1:\$\{PORT:-8000\}\/ingest\s/,
     promises: ['{"accepted":1}'],
@@ -140,6 +146,7 @@ describe("README's Try it, as written", () => {
     PORT: '',
     KAFKA_TOPIC: randomName('tryit_movements'),
     KAFKA_SALES_TOPIC: randomName('tryit_sales'),
+    DATABASE_URL: '',
   };
   const group = randomName('tryit');
   const dlqs = [`${env.KAFKA_TOPIC}.dlq`, `${env.KAFKA_SALES_TOPIC}.dlq`];
@@ -154,11 +161,11 @@ describe("README's Try it, as written", () => {
     const db = await createTestDatabase();
     const ch = createTestClickHouse();
     drop = [db.drop, ch.drop];
+    env.DATABASE_URL = db.url;
     env.PORT = String(await freePort());
     app = spawnStockflow(['all'], {
       ...env,
       KAFKA_GROUP_ID: group,
-      DATABASE_URL: db.url,
       CLICKHOUSE_DATABASE: ch.name,
       DEMO_DATA: 'off',
       STOCKFLOW_LOCAL_STACK: 'off',
