@@ -3,58 +3,22 @@
 // same transaction the failed rows are kept, the first good row of each key is
 // upserted and the import is marked done. A crash anywhere rolls all of it
 // back; a re-run of the same file starts clean and counts nothing twice.
-import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { headerProblem, type ColumnIssue } from '../../domain/reference-rows.js';
-import { errorMessage } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { copyTextRow } from '../../lib/postgres/copy-text.js';
 import { ImportFileError } from './errors.js';
-import { fileIdentity, fileRecords } from './file-records.js';
-import {
-  createImport,
-  deleteImport,
-  failInterrupted,
-  getImport,
-  markFailed,
-  markRunning,
-  markSucceeded,
-  recordProgress,
-  succeededImportOf,
-  type ImportCounts,
-  type ImportRecord,
-} from './import-store.js';
+import { fileRecords } from './file-records.js';
+import { runImportJob, type ImportOutcome, type ImportRequest } from './import-job.js';
+import { markSucceeded, type ImportCounts } from './import-store.js';
 import { REFERENCE_KINDS, type ReferenceKind, type ReferenceKindName } from './reference-kinds.js';
 
 export interface ImportDeps {
   readonly pool: pg.Pool;
   readonly logger: Logger;
-}
-
-export interface ImportProgress {
-  readonly bytesDone: number;
-  readonly bytesTotal: number;
-  readonly rowsRead: number;
-}
-
-export interface ImportRequest {
-  readonly kind: ReferenceKindName;
-  readonly path: string;
-  /** The name the import shows (an upload's original name); the path's base name by default. */
-  readonly fileName?: string;
-  /** Import again even if this very file was imported before. */
-  readonly force?: boolean;
-  readonly onProgress?: (progress: ImportProgress) => void;
-  readonly progressEveryMs?: number;
-}
-
-export interface ImportOutcome {
-  readonly import: ImportRecord;
-  /** True when the file had been imported before and nothing ran. */
-  readonly reused: boolean;
 }
 
 const STAGING = `CREATE TEMP TABLE import_rows (
@@ -73,7 +37,7 @@ async function* stagedRows(
   records: AsyncIterable<
     { line: number; raw: string; fields: string[] } | { line: number; raw: string; error: string }
   >,
-  seen: { rows: number },
+  seen: { rowsRead: number },
 ): AsyncGenerator<string> {
   let header: string[] | undefined;
   let out = '';
@@ -85,7 +49,7 @@ async function* stagedRows(
       if (problem) throw new ImportFileError(`not a ${kind.kind} file: ${problem}`);
       continue;
     }
-    seen.rows++;
+    seen.rowsRead++;
     let reasons: readonly ColumnIssue[] | undefined;
     let key: string | null = null;
     let values: (string | null)[] = [];
@@ -133,97 +97,37 @@ async function countStaged(client: pg.PoolClient): Promise<ImportCounts> {
   return { read, failed, imported, duplicate: read - failed - imported };
 }
 
-/** Locks this file (kind and content) for the transaction: one import of a file at a time. */
-async function lockFile(client: pg.PoolClient, kind: string, sha256: string): Promise<void> {
-  await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-    `stockflow import ${kind} ${sha256}`,
-  ]);
-}
-
 /** Imports one reference file, or returns the import that already brought it in. */
-export async function importReferenceFile(
+export function importReferenceFile(
   deps: ImportDeps,
-  request: ImportRequest,
+  request: ImportRequest<ReferenceKindName>,
 ): Promise<ImportOutcome> {
   const kind = REFERENCE_KINDS[request.kind];
-  const { sha256, bytes } = await fileIdentity(request.path);
-  const force = request.force ?? false;
-  const earlier = force ? undefined : await succeededImportOf(deps.pool, kind.kind, sha256);
-  if (earlier) return { import: earlier, reused: true };
-  const created = await createImport(deps.pool, {
-    kind: kind.kind,
-    fileName: request.fileName ?? basename(request.path),
-    sha256,
-    bytes,
-    forced: force,
-  });
-  const id = created.import_id;
-  const log = deps.logger.child({ import_id: id, kind: kind.kind });
-  const client = await deps.pool.connect();
-  const progress = { bytesDone: 0, bytesTotal: bytes, rowsRead: 0 };
-  const seen = { rows: 0 };
-  let ticker: NodeJS.Timeout | undefined;
-  try {
-    await client.query('BEGIN');
-    await lockFile(client, kind.kind, sha256);
-    if (!force) {
-      // Imported by another process while this one waited for the lock.
-      const meanwhile = await succeededImportOf(client, kind.kind, sha256);
-      if (meanwhile) {
-        await client.query('COMMIT');
-        await deleteImport(deps.pool, id);
-        return { import: meanwhile, reused: true };
-      }
-    }
-    await failInterrupted(client, kind.kind, sha256, id);
-    await markRunning(deps.pool, id);
-    log.info({ file: request.path, bytes }, 'import started');
-    const report = () => {
-      progress.rowsRead = seen.rows;
-      request.onProgress?.({ ...progress });
-      recordProgress(deps.pool, id, progress.bytesDone, progress.rowsRead).catch((err: unknown) =>
-        log.warn({ err }, 'could not record import progress'),
+  return runImportJob(deps, request, async ({ id, client, progress }) => {
+    try {
+      await client.query('BEGIN');
+      await client.query(STAGING);
+      const records = fileRecords(request.path, (n) => {
+        progress.bytesDone = n;
+      });
+      await pipeline(
+        Readable.from(stagedRows(kind, records, progress)),
+        client.query(copyFrom('COPY import_rows FROM STDIN')),
       );
-    };
-    ticker = setInterval(report, request.progressEveryMs ?? 1_000);
-    ticker.unref();
-    await client.query(STAGING);
-    const records = fileRecords(request.path, (n) => {
-      progress.bytesDone = n;
-    });
-    await pipeline(
-      Readable.from(stagedRows(kind, records, seen)),
-      client.query(copyFrom('COPY import_rows FROM STDIN')),
-    );
-    if (kind.conflictsSql) await client.query(kind.conflictsSql);
-    await client.query(
-      `INSERT INTO failed_rows (import_id, line, raw, reasons)
-       SELECT $1, line, raw, reasons FROM import_rows WHERE reasons IS NOT NULL`,
-      [id],
-    );
-    const counts = await countStaged(client);
-    await client.query(kind.mergeSql);
-    await markSucceeded(client, id, counts);
-    await client.query('COMMIT');
-    clearInterval(ticker);
-    progress.rowsRead = counts.read;
-    progress.bytesDone = bytes;
-    request.onProgress?.({ ...progress });
-    log.info(counts, 'import succeeded');
-    return { import: (await getImport(deps.pool, id))!, reused: false };
-  } catch (err) {
-    clearInterval(ticker);
-    await client.query('ROLLBACK').catch(() => undefined);
-    const reason =
-      err instanceof ImportFileError ? err.message : `import failed: ${errorMessage(err)}`;
-    await markFailed(deps.pool, id, reason).catch((e: unknown) =>
-      log.error({ err: e }, 'could not record the failed import'),
-    );
-    log.warn({ err }, 'import failed');
-    const failed = await getImport(deps.pool, id);
-    if (err instanceof ImportFileError && failed) return { import: failed, reused: false };
-    throw err;
-  } finally {
-    client.release();
-  }
+      if (kind.conflictsSql) await client.query(kind.conflictsSql);
+      await client.query(
+        `INSERT INTO failed_rows (import_id, line, raw, reasons)
+         SELECT $1, line, raw, reasons FROM import_rows WHERE reasons IS NOT NULL`,
+        [id],
+      );
+      const counts = await countStaged(client);
+      await client.query(kind.mergeSql);
+      await markSucceeded(client, id, counts);
+      await client.query('COMMIT');
+      return { recorded: counts };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  });
 }
