@@ -32,7 +32,7 @@ const USAGE = `usage: stockflow <command>
                            run only these roles (several may be given)
   migrate                  apply pending Postgres and ClickHouse migrations
   import KIND FILE [--force]
-                           import a CSV file (products, warehouses, countries)
+                           import a CSV file (products, warehouses, countries, sales, stock_counts, movements)
   failed-rows IMPORT_ID    print an import's failed rows (JSON lines)
   config                   print the configuration table (Markdown)`;
 

@@ -7,15 +7,50 @@ import type { Config } from '../../lib/config.js';
 import { StockflowError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { createPool } from '../../lib/postgres/pool.js';
+import { createRuntime } from '../../lib/runtime.js';
+import { createRegistry } from '../../lib/metrics.js';
+import { producerService, topicsService } from '../../lib/kafka/services.js';
+import { movementTopics, salesTopics } from '../../lib/kafka/topics.js';
+import { importFactFile } from './fact-import.js';
+import { FACT_KINDS, type FactKindName } from './fact-kinds.js';
+import type { ImportOutcome, ImportProgress, ImportRequest } from './import-job.js';
 import { failedRowsOf, getImport } from './import-store.js';
 import { importReferenceFile } from './reference-import.js';
 import { REFERENCE_KINDS, type ReferenceKindName } from './reference-kinds.js';
 
+const KINDS = [...Object.keys(REFERENCE_KINDS), ...Object.keys(FACT_KINDS)];
+
 export const IMPORT_USAGE = `usage: stockflow import KIND FILE [--force]
-  KIND is one of ${Object.keys(REFERENCE_KINDS).join(', ')}; FILE a CSV file with a header row.
+  KIND is one of ${KINDS.join(', ')}; FILE a CSV file with a header row.
   --force  import again even if this very file was imported before`;
 
-const isKind = (k: string): k is ReferenceKindName => Object.hasOwn(REFERENCE_KINDS, k);
+const isReference = (k: string): k is ReferenceKindName => Object.hasOwn(REFERENCE_KINDS, k);
+const isFact = (k: string): k is FactKindName => Object.hasOwn(FACT_KINDS, k);
+
+/** Runs a fact import with the Kafka producer and registry it needs, the topics made first. */
+async function runFactImport(
+  config: Config,
+  logger: Logger,
+  request: ImportRequest<FactKindName>,
+): Promise<ImportOutcome> {
+  const rt = createRuntime(config, logger, createRegistry());
+  const producer = producerService(rt.kafka, 'import-producer');
+  try {
+    await topicsService(
+      rt.kafka,
+      [movementTopics(config.kafkaTopic), salesTopics(config.kafkaSalesTopic)],
+      config.kafkaPartitions,
+    ).start();
+    await producer.start();
+    return await importFactFile(
+      { pool: rt.pool, logger, config, producer: producer.producer, registry: rt.schemaRegistry },
+      request,
+    );
+  } finally {
+    await producer.stop().catch(() => undefined);
+    await rt.close();
+  }
+}
 
 function usageError(message: string): StockflowError {
   return new StockflowError('CONFIG_INVALID', `${message}\n${IMPORT_USAGE}`);
@@ -36,7 +71,9 @@ export async function importCommand(
   const [kind, file, ...extra] = parsed.positionals;
   if (!kind || !file) throw usageError('import needs a KIND and a FILE');
   if (extra.length > 0) throw usageError(`unexpected arguments: ${extra.join(' ')}`);
-  if (!isKind(kind)) throw usageError(`unknown import kind ${JSON.stringify(kind)}`);
+  if (!isReference(kind) && !isFact(kind)) {
+    throw usageError(`unknown import kind ${JSON.stringify(kind)}`);
+  }
   if (!existsSync(file) || !statSync(file).isFile()) throw usageError(`no such file: ${file}`);
 
   const pool = createPool(config.databaseUrl, 2, logger);
@@ -51,15 +88,14 @@ export async function importCommand(
     : undefined;
   try {
     bar?.start(statSync(file).size, 0, { rows: 0 });
-    const { import: done, reused } = await importReferenceFile(
-      { pool, logger },
-      {
-        kind,
-        path: file,
-        force: parsed.values.force ?? false,
-        onProgress: (p) => bar?.update(p.bytesDone, { rows: p.rowsRead }),
-      },
-    );
+    const request = {
+      path: file,
+      force: parsed.values.force ?? false,
+      onProgress: (p: ImportProgress) => bar?.update(p.bytesDone, { rows: p.rowsRead }),
+    };
+    const { import: done, reused } = isReference(kind)
+      ? await importReferenceFile({ pool, logger }, { ...request, kind })
+      : await runFactImport(config, logger, { ...request, kind });
     bar?.stop();
     if (reused) {
       console.log(

@@ -149,3 +149,31 @@ export async function failedRowsOf(
   );
   return r.rows;
 }
+
+/** Keeps a batch of failed rows (a re-run of the same batch keeps them once). */
+export async function insertFailedRows(
+  db: Queryable,
+  id: number,
+  rows: readonly FailedRow[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(
+    `INSERT INTO failed_rows (import_id, line, raw, reasons)
+     SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::jsonb[])
+     ON CONFLICT DO NOTHING`,
+    [
+      id,
+      rows.map((r) => r.line),
+      rows.map((r) => r.raw),
+      rows.map((r) => JSON.stringify(r.reasons)),
+    ],
+  );
+}
+
+/** Every warehouse's code by its id: fact rows name warehouses by id, events by code. */
+export async function warehouseCodes(db: Queryable): Promise<Map<string, string>> {
+  const r = await db.query<{ id: string; code: string }>(
+    'SELECT warehouse_id::text AS id, code FROM warehouses',
+  );
+  return new Map(r.rows.map((row) => [row.id, row.code]));
+}

@@ -13,3 +13,8 @@ export function kafkaSource(topic: string, partition: number, offset: string): s
 export function httpSource(requestId: string, index: number): string {
   return `http:${requestId}:${index}`;
 }
+
+/** A row of an imported file: the file's content and the line decide it, so a re-import repeats it. */
+export function fileSource(sha256: string, line: number): string {
+  return `file:${sha256}:${line}`;
+}

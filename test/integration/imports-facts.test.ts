@@ -1,0 +1,215 @@
+// Fact files (sales, stock counts, movement legs) go through the streams' own validation,
+// Avro and validated topics into the real processor and sink: the answers of the HTTP API
+// count every good row exactly once, also after a forced re-import, and every bad row is kept.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyticsFeature } from '../../api/analytics/routes.js';
+import { movementsFeature } from '../../api/movements/routes.js';
+import { importFactFile } from '../../ingest/imports/fact-import.js';
+import { lineUuid } from '../../ingest/imports/fact-kinds.js';
+import type { FactKindName } from '../../ingest/imports/fact-kinds.js';
+import { importReferenceFile } from '../../ingest/imports/reference-import.js';
+import { createClickHouse, type ClickHouseClient } from '../../lib/clickhouse/client.js';
+import { createApp } from '../../lib/http/app.js';
+import { producerService } from '../../lib/kafka/services.js';
+import { salesTopics } from '../../lib/kafka/topics.js';
+import { createRegistry } from '../../lib/metrics.js';
+import {
+  committedToEnd,
+  createPipeline,
+  eventually,
+  type Pipeline,
+} from '../../testkit/pipeline-harness.js';
+import { testLogger } from '../../testkit/resources.js';
+
+const NORTH = '0c7a1d52-55d5-4f0e-8a52-000000000001';
+const SOUTH = '0c7a1d52-55d5-4f0e-8a52-000000000002';
+const NOWHERE = '0c7a1d52-55d5-4f0e-8a52-00000000dead';
+const P1 = '0c7a1d52-55d5-4f0e-8a52-0000000000a1';
+const P2 = '0c7a1d52-55d5-4f0e-8a52-0000000000a2';
+
+describe('importing fact files', () => {
+  let p: Pipeline;
+  let ch: ClickHouseClient;
+  let server: Server | undefined;
+  let base: string;
+  let dir: string;
+  const producer = () => producerService(p.runtime.kafka, 'test-import');
+  let prod: ReturnType<typeof producer> | undefined;
+  const file = (name: string, text: string) => {
+    const at = path.join(dir, name);
+    writeFileSync(at, text);
+    return at;
+  };
+  const importFacts = (kind: FactKindName, at: string, force = false) =>
+    importFactFile(
+      {
+        pool: p.runtime.pool,
+        logger: testLogger,
+        config: p.config,
+        producer: prod!.producer,
+        registry: p.runtime.schemaRegistry,
+      },
+      { kind, path: at, force },
+    );
+  const get = async (url: string) => (await fetch(`${base}${url}`)).json();
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'stockflow-facts-'));
+    p = await createPipeline();
+    await p.startRole('ingest'); // creates the topics
+    await p.startRole('process');
+    await p.startRole('sink');
+    prod = producer();
+    await prod.start();
+    ch = createClickHouse({ url: p.config.clickhouseUrl });
+    const app = createApp({
+      logger: testLogger,
+      metrics: createRegistry(),
+      checks: [],
+      features: [
+        movementsFeature({ pool: p.runtime.pool }),
+        analyticsFeature({
+          clickhouse: ch,
+          database: p.config.clickhouseDatabase,
+          cacheTtlSeconds: 0,
+        }),
+      ],
+    });
+    const listening = app.listen(0, '127.0.0.1');
+    server = listening;
+    await new Promise<void>((resolve) => listening.once('listening', resolve));
+    base = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
+    await importReferenceFile(
+      { pool: p.runtime.pool, logger: testLogger },
+      {
+        kind: 'warehouses',
+        path: file(
+          'warehouses.csv',
+          `warehouse_id,code,name\n${NORTH},WH-0001,North\n${SOUTH},WH-0002,South\n`,
+        ),
+      },
+    );
+  });
+  afterAll(async () => {
+    if (server) await new Promise((resolve) => server!.close(resolve));
+    await prod?.stop();
+    await ch?.close();
+    await p?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stock counts and movement legs set the stock the stock endpoint shows; bad rows are kept', async () => {
+    const counts = await importFacts(
+      'stock_counts',
+      file(
+        'stock_counts.csv',
+        'warehouse_id,product_id,quantity,counted_at\n' +
+          `${NORTH},${P1},40,2025-03-01T08:00:00Z\n` +
+          `${SOUTH},${P1},5,2025-03-01T08:00:00Z\n` +
+          `${NORTH},${P2},-3,2025-03-01T08:00:00Z\n` + // line 4: negative
+          `${NOWHERE},${P1},1,2025-03-01T08:00:00Z\n`, // line 5: no such warehouse
+      ),
+    );
+    expect(counts.import).toMatchObject({
+      status: 'succeeded',
+      rows_read: 4,
+      rows_imported: 2,
+      rows_failed: 2,
+    });
+    const failed = await p.runtime.pool.query(
+      'SELECT line::int, reasons FROM failed_rows WHERE import_id = $1 ORDER BY line',
+      [counts.import.import_id],
+    );
+    expect(failed.rows).toEqual([
+      { line: 4, reasons: [{ column: 'quantity', message: expect.any(String) as unknown }] },
+      {
+        line: 5,
+        reasons: [
+          {
+            column: 'warehouse_id',
+            message: `warehouse "${NOWHERE}" has no known code: import it in a warehouses file first, or give a source column`,
+          },
+        ],
+      },
+    ]);
+    const legs = await importFacts(
+      'movements',
+      file(
+        'movements.csv',
+        'movement_id,event,warehouse_id,product_id,quantity,timestamp\n' +
+          `7f1d2a0e-1111-4a2b-9c3d-000000000001,departure,${NORTH},${P1},15,2025-03-02T09:00:00Z\n` +
+          `7f1d2a0e-1111-4a2b-9c3d-000000000001,arrival,${SOUTH},${P1},15,2025-03-02T11:30:00Z\n` +
+          `7f1d2a0e-1111-4a2b-9c3d-000000000002,teleport,${SOUTH},${P1},1,2025-03-02T11:30:00Z\n`,
+      ),
+    );
+    expect(legs.import).toMatchObject({ rows_read: 3, rows_imported: 2, rows_failed: 1 });
+    await p.caughtUp();
+    const stock = (w: string) => get(`/api/warehouses/${w}/products/${P1}`);
+    await eventually(async () =>
+      ((await stock(SOUTH)) as { quantity?: number }).quantity === 20 ? true : undefined,
+    );
+    expect(await stock(NORTH)).toMatchObject({ quantity: 25 });
+    expect(await get('/api/movements/7f1d2a0e-1111-4a2b-9c3d-000000000001')).toMatchObject({
+      status: 'completed',
+      transit_duration: 'PT2H30M',
+    });
+    // A forced re-import of the counts names the same counts: nothing changes.
+    const forced = await importFacts('stock_counts', path.join(dir, 'stock_counts.csv'), true);
+    expect(forced.import.status).toBe('succeeded');
+    await p.caughtUp();
+    const dup = await p.runtime.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM stock_ledger WHERE movement_id = $1`,
+      [lineUuid(counts.import.sha256, 2)],
+    );
+    expect(dup.rows).toEqual([{ n: 1 }]);
+    expect(await stock(NORTH)).toMatchObject({ quantity: 25 });
+  });
+
+  it('imported sales show in total_spent and top_products exactly, once even when imported twice', async () => {
+    const sale = (order: string, product: string, revenue: string, qty = '') =>
+      `${order},${product},b-1,s-1,203,170,2021-01-07 10:00:00,Acme,home,${revenue},${qty}\n`;
+    const at = file(
+      'sales.csv',
+      'ID_ORDER,ID_PRODUCT,ID_BUYER,ID_SELLER,ID_SELLER_COUNTRY,ID_BUYER_COUNTRY,DATE_PAYMENT,BRAND,CATEGORY,REVENUE,QUANTITY\n' +
+        sale('o-1', '501', '10.50', '2') +
+        sale('o-1', '502', '4.25') +
+        sale('o-2', '501', '1.999') + // line 4: three decimals
+        sale('o-3', '503', '7', 'many') + // line 5: not a number
+        sale('o-4', '502', '0.75', '3'),
+    );
+    const first = await importFacts('sales', at);
+    expect(first.import).toMatchObject({ rows_read: 5, rows_imported: 3, rows_failed: 2 });
+    const failed = await p.runtime.pool.query(
+      'SELECT line::int, reasons FROM failed_rows WHERE import_id = $1 ORDER BY line',
+      [first.import.import_id],
+    );
+    expect(
+      failed.rows.map((r: { line: number; reasons: { column: string }[] }) => [
+        r.line,
+        r.reasons.map((x) => x.column),
+      ]),
+    ).toEqual([
+      [4, ['REVENUE']],
+      [5, ['QUANTITY']],
+    ]);
+    const forced = await importFacts('sales', at, true);
+    expect(forced.import.rows_imported).toBe(3);
+    await committedToEnd(`${p.config.kafkaGroupId}.sink`, [
+      salesTopics(p.config.kafkaSalesTopic).validated,
+    ]);
+    expect(await get('/total_spent?start_date=2021-01-07&end_date=2021-01-07')).toEqual({
+      total_spent: 15.5,
+    });
+    expect(await get('/top_products?start_date=2021-01-07&end_date=2021-01-07')).toEqual({
+      top_products: [
+        { product_id: '502', total_quantity: 4 },
+        { product_id: '501', total_quantity: 2 },
+      ],
+    });
+  });
+});
