@@ -24,6 +24,7 @@ import {
   eventually,
   type Pipeline,
 } from '../../testkit/pipeline-harness.js';
+import { PROJECT_ROOT } from '../../stack/paths.js';
 import { testLogger } from '../../testkit/resources.js';
 
 const NORTH = '0c7a1d52-55d5-4f0e-8a52-000000000001';
@@ -211,5 +212,18 @@ describe('importing fact files', () => {
         { product_id: '501', total_quantity: 2 },
       ],
     });
+  });
+
+  it('the example files import as README says: the sales file with three bad rows', async () => {
+    const example = (name: string) => path.join(PROJECT_ROOT, 'examples', name);
+    const warehouses = await importReferenceFile(
+      { pool: p.runtime.pool, logger: testLogger },
+      { kind: 'warehouses', path: example('warehouses.csv') },
+    );
+    expect(warehouses.import).toMatchObject({ rows_imported: 2, rows_failed: 0 });
+    const counts = await importFacts('stock_counts', example('stock_counts.csv'));
+    expect(counts.import).toMatchObject({ rows_read: 2, rows_imported: 2, rows_failed: 0 });
+    const sales = await importFacts('sales', example('sales.csv'));
+    expect(sales.import).toMatchObject({ rows_read: 6, rows_imported: 3, rows_failed: 3 });
   });
 });
