@@ -225,5 +225,11 @@ describe('importing fact files', () => {
     expect(counts.import).toMatchObject({ rows_read: 2, rows_imported: 2, rows_failed: 0 });
     const sales = await importFacts('sales', example('sales.csv'));
     expect(sales.import).toMatchObject({ rows_read: 6, rows_imported: 3, rows_failed: 3 });
+    const legs = await importFacts('movements', example('movements.csv'));
+    expect(legs.import).toMatchObject({ rows_read: 2, rows_imported: 2, rows_failed: 0 });
+    await p.caughtUp();
+    expect(await get('/api/movements/0b1e6a4e-3c2d-4f5a-9b8c-7d6e5f4a3b21')).toMatchObject({
+      status: 'completed',
+    });
   });
 });
