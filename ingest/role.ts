@@ -1,6 +1,7 @@
 import type { Message } from 'kafkajs';
 import { batchConsumer } from '../lib/kafka/batch-consumer.js';
 import { producerService, topicsService } from '../lib/kafka/services.js';
+import { importsFeature } from './imports/routes.js';
 import { kafkaMetrics } from '../lib/metrics.js';
 import type { ApiFeature, RoleParts } from '../lib/role.js';
 import type { Runtime } from '../lib/runtime.js';
@@ -91,7 +92,7 @@ export function createRole(
       schemas,
       ...consumers,
     ],
-    features,
-    dependencies: ['kafka', 'schema_registry'],
+    features: [...features, importsFeature({ pool: rt.pool })],
+    dependencies: ['kafka', 'schema_registry', 'postgres'],
   });
 }

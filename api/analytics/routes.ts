@@ -2,7 +2,7 @@ import express from 'express';
 import type { ClickHouseClient } from '../../lib/clickhouse/client.js';
 import type { ApiFeature } from '../../lib/role.js';
 import { AnswerCache } from './cache.js';
-import type { Answer } from './format.js';
+import type { Answer } from '../../lib/http/representation.js';
 import { analyticsOpenApi } from './openapi.js';
 import { analytics } from './queries/run.js';
 import { countriesRoute } from './routes/countries.js';

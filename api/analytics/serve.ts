@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Router } from 'express';
 import { notModified } from '../../lib/http/etag.js';
 import type { AnswerCache } from './cache.js';
-import { CSV_CONTENT_TYPE, negotiate, toCsv, type Answer } from './format.js';
+import { CSV_CONTENT_TYPE, negotiate, toCsv, type Answer } from '../../lib/http/representation.js';
 import type { Query } from './params.js';
 import type { Analytics } from './queries/run.js';
 import { dataWatermark } from './queries/watermark.js';

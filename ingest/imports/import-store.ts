@@ -177,3 +177,16 @@ export async function warehouseCodes(db: Queryable): Promise<Map<string, string>
   );
   return new Map(r.rows.map((row) => [row.id, row.code]));
 }
+
+/** Imports newest first; `beforeId` continues a page. */
+export async function listImports(
+  db: Queryable,
+  page: { beforeId?: number; limit: number },
+): Promise<ImportRecord[]> {
+  const r = await db.query<ImportRecord>(
+    `SELECT ${COLUMNS} FROM imports
+      WHERE ($1::bigint IS NULL OR import_id < $1) ORDER BY import_id DESC LIMIT $2`,
+    [page.beforeId ?? null, page.limit],
+  );
+  return r.rows;
+}

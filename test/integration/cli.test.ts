@@ -86,8 +86,8 @@ describe('command line', () => {
   });
 
   it('/ready of a process checks what its roles use, and nothing else', async () => {
-    // Ingest talks to Kafka and the registry only: ClickHouse and Postgres being down is no
-    // reason for it to be taken out of service.
+    // Ingest talks to Kafka, the registry and (for imports) Postgres: ClickHouse being down is
+    // no reason for it to be taken out of service.
     const topics = {
       KAFKA_TOPIC: randomName('ready_moves'),
       KAFKA_SALES_TOPIC: randomName('ready_sales'),
@@ -97,13 +97,12 @@ describe('command line', () => {
       ...topics,
       KAFKA_GROUP_ID: randomName('ready_group'),
       CLICKHOUSE_URL: 'http://127.0.0.1:1',
-      DATABASE_URL: 'postgres://stockflow:stockflow@127.0.0.1:1/stockflow',
     });
     try {
       const url = await listening(child, { text: '' });
       const res = await fetch(`${url}/ready`);
       const body = (await res.json()) as { checks: Record<string, { status: string }> };
-      expect(Object.keys(body.checks).sort()).toEqual(['kafka', 'schema_registry']);
+      expect(Object.keys(body.checks).sort()).toEqual(['kafka', 'postgres', 'schema_registry']);
       expect(res.status).toBe(200);
     } finally {
       await stopChild(child, 'SIGKILL');

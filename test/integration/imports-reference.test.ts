@@ -6,7 +6,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
 import { getImport } from '../../ingest/imports/import-store.js';
+import { importsFeature } from '../../ingest/imports/routes.js';
+import { createApp } from '../../lib/http/app.js';
+import { createRegistry } from '../../lib/metrics.js';
 import { importReferenceFile } from '../../ingest/imports/reference-import.js';
 import { migrate } from '../../lib/migrate.js';
 import { createPool } from '../../lib/postgres/pool.js';
@@ -275,5 +279,71 @@ describe('importing reference files', () => {
       env,
     );
     expect(missing.stderr).toMatch(/^stockflow: no such file: .*nope\.csv\n/);
+  });
+
+  it('GET /imports, /imports/{id} and its failed rows, as JSON pages or CSV', async () => {
+    const app = createApp({
+      logger: testLogger,
+      metrics: createRegistry(),
+      checks: [],
+      features: [importsFeature({ pool })],
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => server.once('listening', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const first = (
+        await pool.query<{ id: number }>(
+          `SELECT min(import_id)::int AS id FROM imports WHERE file_name = 'products.csv'`,
+        )
+      ).rows[0]!.id;
+      const one = await fetch(`${base}/imports/${first}`);
+      expect(one.status).toBe(200);
+      expect(await one.json()).toMatchObject({
+        import_id: first,
+        kind: 'products',
+        status: 'succeeded',
+        rows: { read: 10, imported: 3, failed: 6, duplicate: 1 },
+        duration_seconds: expect.any(Number) as unknown,
+      });
+      const page = (await (await fetch(`${base}/imports?limit=2`)).json()) as {
+        items: { import_id: number }[];
+        next_before: number;
+      };
+      expect(page.items).toHaveLength(2);
+      expect(page.items[0]!.import_id).toBeGreaterThan(page.items[1]!.import_id);
+      const next = (await (
+        await fetch(`${base}/imports?limit=2&before=${page.next_before}`)
+      ).json()) as {
+        items: { import_id: number }[];
+      };
+      expect(next.items[0]!.import_id).toBeLessThan(page.items[1]!.import_id);
+      const rows = (await (await fetch(`${base}/imports/${first}/failed-rows?limit=4`)).json()) as {
+        items: { line: number }[];
+        next_after_line: number;
+      };
+      expect(rows.items.map((r) => r.line)).toEqual([4, 5, 6, 8]);
+      const rest = (await (
+        await fetch(`${base}/imports/${first}/failed-rows?after_line=${rows.next_after_line}`)
+      ).json()) as { items: { line: number }[]; next_after_line: null };
+      expect(rest).toMatchObject({ next_after_line: null });
+      expect(rest.items.map((r) => r.line)).toEqual([9, 11]);
+      const csv = await fetch(`${base}/imports/${first}/failed-rows`, {
+        headers: { accept: 'text/csv' },
+      });
+      expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+      const text = await csv.text();
+      expect(text.split('\r\n')[0]).toBe('line,raw,reasons');
+      expect(text).toContain('4,"p-3,,kitchen,Acme,1.00",name: is required\r\n');
+      expect(text).toContain(
+        '11,"p-8,""Spoon\nlong"",kitchen,Acme,0.5",name: holds a control character\r\n',
+      );
+      const missing = await fetch(`${base}/imports/999999`);
+      expect(missing.status).toBe(404);
+      expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect((await fetch(`${base}/imports/abc`)).status).toBe(400);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

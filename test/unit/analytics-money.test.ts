@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, negotiate, toCsv } from '../../api/analytics/format.js';
+import { csvField, negotiate, toCsv } from '../../lib/http/representation.js';
 import {
   centsToDecimal,
   centsToNumber,

@@ -1,0 +1,208 @@
+import { responses, type JsonObject, type OpenApiPart } from '../../lib/http/openapi.js';
+
+// The contract of the imports API, as operators and their tools read it at /docs.
+
+const ref = (name: string): JsonObject => ({ $ref: `#/components/schemas/${name}` });
+const count = (description: string): JsonObject => ({ type: 'integer', minimum: 0, description });
+const when = (description: string): JsonObject => ({
+  type: ['string', 'null'],
+  format: 'date-time',
+  description,
+});
+const idParam: JsonObject = {
+  name: 'import_id',
+  in: 'path',
+  required: true,
+  schema: { type: 'integer', minimum: 1, maximum: 9007199254740991 },
+};
+const limit = (max: number, dflt: number): JsonObject => ({
+  name: 'limit',
+  in: 'query',
+  required: false,
+  schema: { type: 'integer', minimum: 1, maximum: max, default: dflt },
+});
+
+const schemas: JsonObject = {
+  Import: {
+    type: 'object',
+    additionalProperties: false,
+    required: [
+      'import_id',
+      'kind',
+      'file_name',
+      'sha256',
+      'forced',
+      'status',
+      'bytes_total',
+      'bytes_done',
+      'rows',
+      'error',
+      'created_at',
+      'started_at',
+      'finished_at',
+      'duration_seconds',
+    ],
+    properties: {
+      import_id: { type: 'integer' },
+      kind: {
+        type: 'string',
+        enum: ['products', 'warehouses', 'countries', 'sales', 'stock_counts', 'movements'],
+      },
+      file_name: { type: 'string' },
+      sha256: {
+        type: 'string',
+        pattern: '^[0-9a-f]{64}$',
+        description: 'The content hash: the same file imports once unless forced.',
+      },
+      forced: { type: 'boolean' },
+      status: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed'] },
+      bytes_total: count('The file size.'),
+      bytes_done: count('How far the file has been read.'),
+      rows: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['read', 'imported', 'failed', 'duplicate'],
+        description: 'read = imported + failed + duplicate once the import has succeeded.',
+        properties: {
+          read: count('Rows read so far (the header aside).'),
+          imported: count('Rows that went in.'),
+          failed: count('Rows kept in failed rows, with their reasons.'),
+          duplicate: count('Rows whose key an earlier row of the file had.'),
+        },
+      },
+      error: { type: ['string', 'null'], description: 'Why a failed import failed.' },
+      created_at: { type: 'string', format: 'date-time' },
+      started_at: when('When it started running.'),
+      finished_at: when('When it succeeded or failed.'),
+      duration_seconds: { type: ['number', 'null'], minimum: 0 },
+    },
+  },
+  ImportPage: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['items', 'next_before'],
+    properties: {
+      items: { type: 'array', items: ref('Import') },
+      next_before: {
+        type: ['integer', 'null'],
+        description: 'Pass as `before` for the next (older) page; null on the last page.',
+      },
+    },
+  },
+  FailedRow: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['line', 'raw', 'reasons'],
+    properties: {
+      line: { type: 'integer', minimum: 1, description: 'The line of the file the row starts on.' },
+      raw: { type: 'string', description: 'The row exactly as it was in the file.' },
+      reasons: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['column', 'message'],
+          properties: {
+            column: { type: 'string', description: "The header column; '' for the whole row." },
+            message: { type: 'string' },
+          },
+        },
+      },
+    },
+  },
+  FailedRowPage: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['items', 'next_after_line'],
+    properties: {
+      items: { type: 'array', items: ref('FailedRow') },
+      next_after_line: { type: ['integer', 'null'] },
+    },
+  },
+};
+
+const paths: JsonObject = {
+  '/imports': {
+    get: {
+      tags: ['imports'],
+      operationId: 'listImports',
+      summary: 'Imports, newest first.',
+      parameters: [
+        limit(200, 50),
+        {
+          name: 'before',
+          in: 'query',
+          required: false,
+          description: 'Only imports older than this id (from `next_before`).',
+          schema: { type: 'integer', minimum: 1, maximum: 9007199254740991 },
+        },
+      ],
+      responses: {
+        '200': {
+          description: 'A page of imports.',
+          content: { 'application/json': { schema: ref('ImportPage') } },
+        },
+        '400': responses.badRequest,
+        '503': responses.unavailable,
+      },
+    },
+  },
+  '/imports/{import_id}': {
+    get: {
+      tags: ['imports'],
+      operationId: 'getImport',
+      summary: 'One import: its status, counts and progress.',
+      parameters: [idParam],
+      responses: {
+        '200': {
+          description: 'The import as it is now.',
+          content: { 'application/json': { schema: ref('Import') } },
+        },
+        '400': responses.badRequest,
+        '404': responses.notFound,
+        '503': responses.unavailable,
+      },
+    },
+  },
+  '/imports/{import_id}/failed-rows': {
+    get: {
+      tags: ['imports'],
+      operationId: 'listFailedRows',
+      summary:
+        "An import's failed rows in file order: JSON pages, or all of them as CSV by `Accept`.",
+      parameters: [
+        idParam,
+        limit(1000, 100),
+        {
+          name: 'after_line',
+          in: 'query',
+          required: false,
+          description: 'Only rows after this line (from `next_after_line`).',
+          schema: { type: 'integer', minimum: 0, maximum: 9007199254740991 },
+        },
+      ],
+      responses: {
+        '200': {
+          description: 'Failed rows.',
+          content: {
+            'application/json': { schema: ref('FailedRowPage') },
+            // Every failed row: line, raw, reasons (as "column: message; …").
+            'text/csv': { schema: { type: 'string' } },
+          },
+        },
+        '400': responses.badRequest,
+        '404': responses.notFound,
+        '406': responses.notAcceptable,
+        '503': responses.unavailable,
+      },
+    },
+  },
+};
+
+export const importsOpenApi: OpenApiPart = {
+  tags: [
+    { name: 'imports', description: 'Bulk imports of CSV files (seed 002) and their failed rows.' },
+  ],
+  paths,
+  schemas,
+};
