@@ -1,7 +1,7 @@
 import type { Message } from 'kafkajs';
 import { batchConsumer } from '../lib/kafka/batch-consumer.js';
 import { producerService, topicsService } from '../lib/kafka/services.js';
-import { importsFeature } from './imports/routes.js';
+import { importsFeature, runningImports } from './imports/routes.js';
 import { kafkaMetrics } from '../lib/metrics.js';
 import type { ApiFeature, RoleParts } from '../lib/role.js';
 import type { Runtime } from '../lib/runtime.js';
@@ -69,6 +69,7 @@ export function createRole(
       onFatal: (err) => rt.fatal.abort(err),
     });
   });
+  const imports = runningImports(rt.logger);
   const features: ApiFeature[] = streams.flatMap((stream) => {
     const { http } = stream;
     if (!http) return [];
@@ -91,8 +92,23 @@ export function createRole(
       producer,
       schemas,
       ...consumers,
+      imports,
     ],
-    features: [...features, importsFeature({ pool: rt.pool })],
+    features: [
+      ...features,
+      importsFeature({
+        pool: rt.pool,
+        start: {
+          pool: rt.pool,
+          logger: rt.logger,
+          config,
+          producer: producer.producer,
+          registry: rt.schemaRegistry,
+          inbox: config.importInboxDir,
+          running: imports,
+        },
+      }),
+    ],
     dependencies: ['kafka', 'schema_registry', 'postgres'],
   });
 }

@@ -178,6 +178,12 @@ export const settings = {
     '33554432',
     "Most bytes of one partition the sink fetches at once, so a batch's size (one INSERT each). A fetch takes at most this times KAFKA_PARTITIONS, and the broker caps it at its fetch.max.bytes (55 MiB by default), so one fetch may carry only some partitions' batches; the sink holds up to two fetches' batches in memory, at about three times their bytes.",
   ),
+  importInboxDir: setting(
+    'IMPORT_INBOX_DIR',
+    text,
+    'inbox',
+    'Folder of files to import: `POST /imports` takes paths inside it only, `POST /trigger-job` imports what is new there.',
+  ),
   cacheTtlSeconds: setting(
     'CACHE_TTL',
     int(0, 86_400),
@@ -225,7 +231,14 @@ export type Config = { readonly [K in keyof Settings]: SettingValue<Settings[K]>
   readonly local: LocalComponents;
 };
 
-const OWNED_PREFIXES = ['KAFKA_', 'SCHEMA_REGISTRY_', 'DATABASE_', 'CLICKHOUSE_', 'STOCKFLOW_'];
+const OWNED_PREFIXES = [
+  'KAFKA_',
+  'SCHEMA_REGISTRY_',
+  'DATABASE_',
+  'CLICKHOUSE_',
+  'STOCKFLOW_',
+  'IMPORT_',
+];
 
 function suggest(name: string, known: readonly string[]): string {
   const common = (a: string, b: string): number => {

@@ -16,7 +16,12 @@ import { encodeValidated, registerStreamSchema } from '../codec.js';
 import { ImportFileError } from './errors.js';
 import { FACT_KINDS, columnOf, type FactKindName } from './fact-kinds.js';
 import { fileRecords } from './file-records.js';
-import { runImportJob, type ImportOutcome, type ImportRequest } from './import-job.js';
+import {
+  runImportJob,
+  type ImportOutcome,
+  type ImportRequest,
+  type ImportWork,
+} from './import-job.js';
 import { insertFailedRows, warehouseCodes, type FailedRow } from './import-store.js';
 
 export interface FactImportDeps {
@@ -34,8 +39,13 @@ export function importFactFile(
   deps: FactImportDeps,
   request: ImportRequest<FactKindName>,
 ): Promise<ImportOutcome> {
+  return runImportJob(deps, request, factWork(deps, request));
+}
+
+/** The rows' part of a fact import: validate, produce in batches, keep the failed rows. */
+export function factWork(deps: FactImportDeps, request: ImportRequest<FactKindName>): ImportWork {
   const kind = FACT_KINDS[request.kind];
-  return runImportJob(deps, request, async ({ id, sha256, progress }) => {
+  return async ({ id, sha256, progress }) => {
     const topic = kind.stream.topics(deps.config).validated;
     const schemaId = await registerStreamSchema(deps.registry, kind.stream, topic);
     const codes =
@@ -112,5 +122,5 @@ export function importFactFile(
     await send();
     await keepFailed();
     return { read: progress.rowsRead, imported, failed: failures, duplicate: 0 };
-  });
+  };
 }

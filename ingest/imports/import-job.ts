@@ -65,16 +65,22 @@ export interface ImportWork {
 
 const lockKey = (kind: string, sha256: string) => `stockflow import ${kind} ${sha256}`;
 
-export async function runImportJob(
+/** An import that is recorded (queued) and ready to run, or the earlier one that makes it moot. */
+export type PreparedImport =
+  | { readonly reused: ImportRecord }
+  | { readonly queued: ImportRecord; readonly run: () => Promise<ImportOutcome> };
+
+/** Checks the file against earlier imports and records the new import, without running it. */
+export async function prepareImportJob(
   deps: { readonly pool: pg.Pool; readonly logger: Logger },
   request: ImportRequest,
   work: ImportWork,
-): Promise<ImportOutcome> {
+): Promise<PreparedImport> {
   const { pool } = deps;
   const { sha256, bytes } = await fileIdentity(request.path);
   const force = request.force ?? false;
   const earlier = force ? undefined : await succeededImportOf(pool, request.kind, sha256);
-  if (earlier) return { import: earlier, reused: true };
+  if (earlier) return { reused: earlier };
   const created = await createImport(pool, {
     kind: request.kind,
     fileName: request.fileName ?? basename(request.path),
@@ -82,6 +88,27 @@ export async function runImportJob(
     bytes,
     forced: force,
   });
+  return { queued: created, run: () => runPrepared(deps, request, work, created) };
+}
+
+export async function runImportJob(
+  deps: { readonly pool: pg.Pool; readonly logger: Logger },
+  request: ImportRequest,
+  work: ImportWork,
+): Promise<ImportOutcome> {
+  const prepared = await prepareImportJob(deps, request, work);
+  return 'reused' in prepared ? { import: prepared.reused, reused: true } : prepared.run();
+}
+
+async function runPrepared(
+  deps: { readonly pool: pg.Pool; readonly logger: Logger },
+  request: ImportRequest,
+  work: ImportWork,
+  created: ImportRecord,
+): Promise<ImportOutcome> {
+  const { pool } = deps;
+  const { sha256, bytes_total: bytes } = created;
+  const force = created.forced;
   const id = created.import_id;
   const log = deps.logger.child({ import_id: id, kind: request.kind });
   const client = await pool.connect();

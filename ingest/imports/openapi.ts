@@ -23,6 +23,10 @@ const limit = (max: number, dflt: number): JsonObject => ({
 });
 
 const schemas: JsonObject = {
+  ImportKind: {
+    type: 'string',
+    enum: ['products', 'warehouses', 'countries', 'sales', 'stock_counts', 'movements'],
+  },
   Import: {
     type: 'object',
     additionalProperties: false,
@@ -44,10 +48,7 @@ const schemas: JsonObject = {
     ],
     properties: {
       import_id: { type: 'integer' },
-      kind: {
-        type: 'string',
-        enum: ['products', 'warehouses', 'countries', 'sales', 'stock_counts', 'movements'],
-      },
+      kind: ref('ImportKind'),
       file_name: { type: 'string' },
       sha256: {
         type: 'string',
@@ -121,8 +122,48 @@ const schemas: JsonObject = {
   },
 };
 
+const created = (description: string): JsonObject => ({
+  description,
+  headers: { Location: { description: 'The import.', schema: { type: 'string' } } },
+  content: { 'application/json': { schema: ref('Import') } },
+});
+
 const paths: JsonObject = {
   '/imports': {
+    post: {
+      tags: ['imports'],
+      operationId: 'startImport',
+      summary: 'Import a file of the inbox (IMPORT_INBOX_DIR); the import runs after the answer.',
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['kind', 'path'],
+              properties: {
+                kind: ref('ImportKind'),
+                path: {
+                  type: 'string',
+                  minLength: 1,
+                  maxLength: 1000,
+                  description:
+                    'A file inside the inbox, relative to it; anything outside is refused.',
+                },
+                force: { type: 'boolean', description: 'Import again a file imported before.' },
+              },
+            },
+          },
+        },
+      },
+      responses: {
+        '200': created('The file was imported before (same content): the earlier import.'),
+        '202': created('The import, queued: follow it at its Location.'),
+        '400': responses.badRequest,
+        '503': responses.unavailable,
+      },
+    },
     get: {
       tags: ['imports'],
       operationId: 'listImports',

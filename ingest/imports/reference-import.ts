@@ -12,7 +12,12 @@ import type { Logger } from '../../lib/logger.js';
 import { copyTextRow } from '../../lib/postgres/copy-text.js';
 import { ImportFileError } from './errors.js';
 import { fileRecords } from './file-records.js';
-import { runImportJob, type ImportOutcome, type ImportRequest } from './import-job.js';
+import {
+  runImportJob,
+  type ImportOutcome,
+  type ImportRequest,
+  type ImportWork,
+} from './import-job.js';
 import { markSucceeded, type ImportCounts } from './import-store.js';
 import { REFERENCE_KINDS, type ReferenceKind, type ReferenceKindName } from './reference-kinds.js';
 
@@ -102,8 +107,13 @@ export function importReferenceFile(
   deps: ImportDeps,
   request: ImportRequest<ReferenceKindName>,
 ): Promise<ImportOutcome> {
+  return runImportJob(deps, request, referenceWork(request));
+}
+
+/** The rows' part of a reference import: COPY, failed rows, merge and outcome in one transaction. */
+export function referenceWork(request: ImportRequest<ReferenceKindName>): ImportWork {
   const kind = REFERENCE_KINDS[request.kind];
-  return runImportJob(deps, request, async ({ id, client, progress }) => {
+  return async ({ id, client, progress }) => {
     try {
       await client.query('BEGIN');
       await client.query(STAGING);
@@ -129,5 +139,5 @@ export function importReferenceFile(
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     }
-  });
+  };
 }

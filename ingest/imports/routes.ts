@@ -1,9 +1,18 @@
 // GET /imports, /imports/{id} and /imports/{id}/failed-rows: what an operator
 // watches while a file imports, and the rows it has to fix. Parameters are
 // checked by the OpenAPI validator first, answers against the document after.
+import { realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
 import express, { type Request } from 'express';
 import type pg from 'pg';
-import { DependencyUnavailableError, NotFoundError } from '../../lib/errors.js';
+import {
+  DependencyUnavailableError,
+  NotFoundError,
+  ValidationError,
+  errorMessage,
+} from '../../lib/errors.js';
+import type { Service } from '../../lib/lifecycle.js';
+import type { Logger } from '../../lib/logger.js';
 import { CSV_CONTENT_TYPE, negotiate, toCsv } from '../../lib/http/representation.js';
 import { isTransientPgError } from '../../lib/postgres/pool.js';
 import type { ApiFeature } from '../../lib/role.js';
@@ -14,7 +23,9 @@ import {
   type FailedRow,
   type ImportRecord,
 } from './import-store.js';
+import type { FactImportDeps } from './fact-import.js';
 import { importsOpenApi } from './openapi.js';
+import { prepareImport, type ImportKindName } from './start-import.js';
 
 const CSV_PAGE = 10_000;
 
@@ -63,8 +74,77 @@ function importId(req: Request): number {
   return Number(req.params.import_id);
 }
 
-export function importsFeature(deps: { pool: pg.Pool }): ApiFeature {
+/** The file a request names, if it is a file inside the inbox (symbolic links resolved). */
+async function inboxFile(inbox: string, requested: string): Promise<string> {
+  const refuse = (message: string) => new ValidationError(message, [{ path: '/path', message }]);
+  const root = await realpath(inbox).catch(() => {
+    throw refuse(`the import inbox ${inbox} does not exist (IMPORT_INBOX_DIR)`);
+  });
+  const file = await realpath(path.resolve(root, requested)).catch(() => {
+    throw refuse(`no file ${JSON.stringify(requested)} in the import inbox`);
+  });
+  if (!file.startsWith(root + path.sep)) {
+    throw refuse(`path must name a file inside the import inbox, got ${JSON.stringify(requested)}`);
+  }
+  if (!(await stat(file)).isFile()) throw refuse(`${JSON.stringify(requested)} is not a file`);
+  return file;
+}
+
+/** Imports started over HTTP run in this process; stopping waits for them. */
+export interface RunningImports extends Service {
+  track(run: Promise<unknown>): void;
+}
+
+export function runningImports(logger: Logger): RunningImports {
+  const running = new Set<Promise<unknown>>();
+  return {
+    name: 'imports',
+    start: () => Promise.resolve(),
+    async stop() {
+      await Promise.allSettled([...running]);
+    },
+    track(run) {
+      const settled = run
+        .catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'import failed'))
+        .finally(() => running.delete(settled));
+      running.add(settled);
+    },
+  };
+}
+
+export interface ImportsDeps {
+  readonly pool: pg.Pool;
+  /** What starting an import needs; without it the API only reads. */
+  readonly start?: FactImportDeps & { readonly inbox: string; readonly running: RunningImports };
+}
+
+export function importsFeature(deps: ImportsDeps): ApiFeature {
   const router = express.Router();
+
+  router.post('/imports', async (req, res) => {
+    const starter = deps.start;
+    if (!starter) throw new NotFoundError('this process does not start imports');
+    const body = req.body as { kind: ImportKindName; path: string; force?: boolean };
+    const file = await inboxFile(starter.inbox, body.path);
+    const prepared = await prepareImport(starter, {
+      kind: body.kind,
+      path: file,
+      fileName: path.relative(await realpath(starter.inbox), file),
+      force: body.force ?? false,
+    });
+    if ('reused' in prepared) {
+      res
+        .status(200)
+        .location(`/imports/${prepared.reused.import_id}`)
+        .json(importBody(prepared.reused));
+      return;
+    }
+    res
+      .status(202)
+      .location(`/imports/${prepared.queued.import_id}`)
+      .json(importBody(prepared.queued));
+    starter.running.track(prepared.run());
+  });
   const found = async (id: number) => {
     const row = await fromPostgres(getImport(deps.pool, id));
     if (!row) throw new NotFoundError(`no import ${id}`);

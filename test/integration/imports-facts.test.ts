@@ -1,7 +1,7 @@
 // Fact files (sales, stock counts, movement legs) go through the streams' own validation,
 // Avro and validated topics into the real processor and sink: the answers of the HTTP API
 // count every good row exactly once, also after a forced re-import, and every bad row is kept.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { importFactFile } from '../../ingest/imports/fact-import.js';
 import { lineUuid } from '../../ingest/imports/fact-kinds.js';
 import type { FactKindName } from '../../ingest/imports/fact-kinds.js';
 import { importReferenceFile } from '../../ingest/imports/reference-import.js';
+import { importsFeature, runningImports } from '../../ingest/imports/routes.js';
 import { createClickHouse, type ClickHouseClient } from '../../lib/clickhouse/client.js';
 import { createApp } from '../../lib/http/app.js';
 import { producerService } from '../../lib/kafka/services.js';
@@ -41,6 +42,7 @@ describe('importing fact files', () => {
   let dir: string;
   const producer = () => producerService(p.runtime.kafka, 'test-import');
   let prod: ReturnType<typeof producer> | undefined;
+  const running = runningImports(testLogger);
   const file = (name: string, text: string) => {
     const at = path.join(dir, name);
     writeFileSync(at, text);
@@ -67,6 +69,7 @@ describe('importing fact files', () => {
     await p.startRole('sink');
     prod = producer();
     await prod.start();
+    mkdirSync(path.join(dir, 'inbox'));
     ch = createClickHouse({ url: p.config.clickhouseUrl });
     const app = createApp({
       logger: testLogger,
@@ -74,6 +77,18 @@ describe('importing fact files', () => {
       checks: [],
       features: [
         movementsFeature({ pool: p.runtime.pool }),
+        importsFeature({
+          pool: p.runtime.pool,
+          start: {
+            pool: p.runtime.pool,
+            logger: testLogger,
+            config: p.config,
+            producer: prod.producer,
+            registry: p.runtime.schemaRegistry,
+            inbox: path.join(dir, 'inbox'),
+            running,
+          },
+        }),
         analyticsFeature({
           clickhouse: ch,
           database: p.config.clickhouseDatabase,
@@ -98,6 +113,7 @@ describe('importing fact files', () => {
   });
   afterAll(async () => {
     if (server) await new Promise((resolve) => server!.close(resolve));
+    await running.stop();
     await prod?.stop();
     await ch?.close();
     await p?.close();
@@ -231,5 +247,38 @@ describe('importing fact files', () => {
     expect(await get('/api/movements/0b1e6a4e-3c2d-4f5a-9b8c-7d6e5f4a3b21')).toMatchObject({
       status: 'completed',
     });
+  });
+
+  it('POST /imports takes a file of the inbox, answers 202 and a Location to follow; nothing outside the inbox', async () => {
+    const post = (body: unknown) =>
+      fetch(`${base}/imports`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    writeFileSync(
+      path.join(dir, 'inbox', 'countries.csv'),
+      'ID_COUNTRY,COUNTRY_NAME,CONTINENT\n203,Czechia,Europe\n170,Colombia,South America\n',
+    );
+    const res = await post({ kind: 'countries', path: 'countries.csv' });
+    expect(res.status).toBe(202);
+    const location = res.headers.get('location')!;
+    expect(location).toMatch(/^\/imports\/\d+$/);
+    expect(await res.json()).toMatchObject({ status: 'queued', file_name: 'countries.csv' });
+    const done = await eventually(async () => {
+      const now = (await get(location)) as { status: string };
+      return now.status === 'succeeded' ? now : undefined;
+    });
+    expect(done).toMatchObject({ rows: { read: 2, imported: 2, failed: 0, duplicate: 0 } });
+    const again = await post({ kind: 'countries', path: 'countries.csv' });
+    expect(again.status).toBe(200);
+    expect(again.headers.get('location')).toBe(location);
+    writeFileSync(path.join(dir, 'outside.csv'), 'ID_COUNTRY,COUNTRY_NAME\n1,X\n');
+    for (const outside of ['../outside.csv', path.join(dir, 'outside.csv'), 'missing.csv']) {
+      const refused = await post({ kind: 'countries', path: outside });
+      expect(refused.status, outside).toBe(400);
+      expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    }
+    expect((await post({ kind: 'planets', path: 'countries.csv' })).status).toBe(400);
   });
 });
