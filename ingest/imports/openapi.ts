@@ -129,6 +129,43 @@ const created = (description: string): JsonObject => ({
 });
 
 const paths: JsonObject = {
+  '/trigger-job': {
+    post: {
+      tags: ['imports'],
+      operationId: 'triggerJob',
+      summary:
+        'Run the daily job now: import every inbox file not imported yet, its kind named by its file name (products*.csv, sales*.csv, …).',
+      responses: {
+        '202': {
+          description:
+            'The imports queued (run one after another) and the files left alone, with why.',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['imports', 'skipped'],
+                properties: {
+                  imports: { type: 'array', items: ref('Import') },
+                  skipped: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      additionalProperties: false,
+                      required: ['file', 'reason'],
+                      properties: { file: { type: 'string' }, reason: { type: 'string' } },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+        '400': responses.badRequest,
+        '503': responses.unavailable,
+      },
+    },
+  },
   '/imports': {
     post: {
       tags: ['imports'],

@@ -24,6 +24,7 @@ import {
   type ImportRecord,
 } from './import-store.js';
 import type { FactImportDeps } from './fact-import.js';
+import { inboxFiles } from './inbox.js';
 import { importsOpenApi } from './openapi.js';
 import { prepareImport, type ImportKindName } from './start-import.js';
 
@@ -150,6 +151,43 @@ export function importsFeature(deps: ImportsDeps): ApiFeature {
     if (!row) throw new NotFoundError(`no import ${id}`);
     return row;
   };
+
+  router.post('/trigger-job', async (_req, res) => {
+    const starter = deps.start;
+    if (!starter) throw new NotFoundError('this process does not start imports');
+    const root = await realpath(starter.inbox).catch(() => {
+      throw new ValidationError(
+        `the import inbox ${starter.inbox} does not exist (IMPORT_INBOX_DIR)`,
+        [],
+      );
+    });
+    const queued: ImportRecord[] = [];
+    const runs: (() => Promise<unknown>)[] = [];
+    const skipped: { file: string; reason: string }[] = [];
+    for (const file of await inboxFiles(root)) {
+      if (!file.kind) {
+        skipped.push({ file: file.name, reason: 'its name names no import kind' });
+        continue;
+      }
+      const prepared = await prepareImport(starter, { kind: file.kind, path: file.path });
+      if ('reused' in prepared) {
+        skipped.push({
+          file: file.name,
+          reason: `imported before, by import ${prepared.reused.import_id}`,
+        });
+      } else {
+        queued.push(prepared.queued);
+        runs.push(prepared.run);
+      }
+    }
+    res.status(202).json({ imports: queued.map(importBody), skipped });
+    // One after another, in the job's order: reference data before the facts that name it.
+    starter.running.track(
+      (async () => {
+        for (const run of runs) await run().catch(() => undefined); // each records its own failure
+      })(),
+    );
+  });
 
   router.get('/imports', async (req, res) => {
     const limit = Number(req.query.limit ?? 50);

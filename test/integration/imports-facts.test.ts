@@ -281,4 +281,53 @@ describe('importing fact files', () => {
     }
     expect((await post({ kind: 'planets', path: 'countries.csv' })).status).toBe(400);
   });
+
+  it('POST /trigger-job imports the inbox files not imported yet, reference data first, and only those', async () => {
+    const inbox = path.join(dir, 'inbox');
+    writeFileSync(
+      path.join(inbox, 'sales-2021-02-01.csv'),
+      'ID_ORDER,ID_PRODUCT,ID_BUYER,ID_SELLER,ID_SELLER_COUNTRY,ID_BUYER_COUNTRY,DATE_PAYMENT,REVENUE\n' +
+        'o-9,601,b-2,s-2,203,170,2021-02-01 10:00:00,12.00\n',
+    );
+    writeFileSync(
+      path.join(inbox, 'warehouses-east.csv'),
+      `warehouse_id,code,name\n${NOWHERE},WH-0009,East\n`,
+    );
+    writeFileSync(path.join(inbox, 'notes.txt'), 'not an import');
+    const trigger = async () => {
+      const res = await fetch(`${base}/trigger-job`, { method: 'POST' });
+      expect(res.status).toBe(202);
+      return (await res.json()) as {
+        imports: { import_id: number; file_name: string }[];
+        skipped: { file: string; reason: string }[];
+      };
+    };
+    const job = await trigger();
+    expect(job.imports.map((i) => i.file_name)).toEqual([
+      'warehouses-east.csv',
+      'sales-2021-02-01.csv',
+    ]);
+    expect(job.skipped).toEqual([
+      {
+        file: 'countries.csv',
+        reason: expect.stringMatching(/^imported before, by import \d+$/) as unknown,
+      },
+      { file: 'notes.txt', reason: 'its name names no import kind' },
+    ]);
+    for (const i of job.imports) {
+      await eventually(async () =>
+        ((await get(`/imports/${i.import_id}`)) as { status: string }).status === 'succeeded'
+          ? true
+          : undefined,
+      );
+    }
+    const again = await trigger();
+    expect(again.imports).toEqual([]);
+    expect(again.skipped.map((s) => s.file)).toEqual([
+      'countries.csv',
+      'warehouses-east.csv',
+      'sales-2021-02-01.csv',
+      'notes.txt',
+    ]);
+  });
 });
