@@ -7,8 +7,8 @@ import {
 } from '../../domain/movement.js';
 import { rowToMovement } from '../../lib/postgres/movement-rows.js';
 import { notModified } from '../../lib/http/etag.js';
-import { DependencyUnavailableError, NotFoundError, ValidationError } from '../../lib/errors.js';
-import { isTransientPgError, type Pool } from '../../lib/postgres/pool.js';
+import { NotFoundError, ValidationError } from '../../lib/errors.js';
+import { fromPostgres, type Pool } from '../../lib/postgres/pool.js';
 import type { ApiFeature } from '../../lib/role.js';
 import { movementsOpenApi } from './openapi.js';
 import {
@@ -71,16 +71,6 @@ function param(req: Request, name: string): string {
 }
 
 /** A lost connection is a 503 the client may retry, not a 500. */
-async function fromPostgres<T>(query: Promise<T>): Promise<T> {
-  try {
-    return await query;
-  } catch (err) {
-    if (isTransientPgError(err)) {
-      throw new DependencyUnavailableError('postgres', 'Postgres is unavailable', { cause: err });
-    }
-    throw err;
-  }
-}
 
 function encodeCursor(id: string): string {
   return Buffer.from(id).toString('base64url');

@@ -7,15 +7,14 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Message, Producer } from 'kafkajs';
 import type pg from 'pg';
-import { headerProblem, type ColumnIssue } from '../../domain/reference-rows.js';
 import type { Config } from '../../lib/config.js';
 import type { Logger } from '../../lib/logger.js';
 import { sendAll } from '../../lib/kafka/produce-chunked.js';
 import { SOURCE_HEADER, fileSource } from '../../lib/kafka/provenance.js';
 import { encodeValidated, registerStreamSchema } from '../codec.js';
-import { ImportFileError } from './errors.js';
 import { FACT_KINDS, columnOf, type FactKindName } from './fact-kinds.js';
 import { fileRecords } from './file-records.js';
+import { fileRows } from './file-rows.js';
 import {
   runImportJob,
   type ImportOutcome,
@@ -51,7 +50,6 @@ export function factWork(deps: FactImportDeps, request: ImportRequest<FactKindNa
     const codes =
       kind.kind === 'sales' ? new Map<string, string>() : await warehouseCodes(deps.pool);
     const lookups = { warehouseCode: (w: string) => codes.get(w) };
-    let header: string[] | undefined;
     let messages: Message[] = [];
     let failed: FailedRow[] = [];
     let imported = 0;
@@ -64,61 +62,36 @@ export function factWork(deps: FactImportDeps, request: ImportRequest<FactKindNa
       await insertFailedRows(deps.pool, id, failed);
       failed = [];
     };
-    for await (const record of fileRecords(request.path, (n) => (progress.bytesDone = n))) {
-      if (!header) {
-        if ('error' in record) throw new ImportFileError(`the header is not CSV: ${record.error}`);
-        header = record.fields.map((f) => f.trim());
-        const problem = headerProblem(header, kind);
-        if (problem) throw new ImportFileError(`not a ${kind.kind} file: ${problem}`);
-        continue;
-      }
-      progress.rowsRead++;
-      let reasons: readonly ColumnIssue[] | undefined;
-      if ('error' in record) {
-        reasons = [{ column: '', message: `not a CSV row: ${record.error}` }];
-      } else if (record.fields.length !== header.length) {
-        reasons = [
-          {
-            column: '',
-            message: `has ${record.fields.length} fields; the header has ${header.length}`,
-          },
-        ];
-      } else {
-        const row: Record<string, string> = {};
-        for (let i = 0; i < header.length; i++) row[header[i]!] = record.fields[i]!;
-        const item = kind.toItem(row, { sha256, line: record.line }, lookups);
+    const records = fileRecords(request.path, (n) => (progress.bytesDone = n));
+    for await (const r of fileRows(records, kind, progress)) {
+      let reasons = 'reasons' in r ? r.reasons : undefined;
+      if ('row' in r) {
+        const item = kind.toItem(r.row, { sha256, line: r.line }, lookups);
+        const valid = item.ok ? kind.stream.validate(item.item) : undefined;
         if (!item.ok) {
           reasons = item.errors;
-        } else {
-          const valid = kind.stream.validate(item.item);
-          if (valid.ok) {
-            const m = encodeValidated(kind.stream, schemaId, valid.value);
-            messages.push({
-              ...m,
-              headers: { ...m.headers, [SOURCE_HEADER]: fileSource(sha256, record.line) },
-            });
-            imported++;
-            if (messages.length >= SEND_EVERY) await send();
-          } else {
-            const cols = header;
-            reasons = valid.errors.map((e) => ({
-              column: columnOf(e.path, cols, kind.kind),
-              message: e.message,
-            }));
-          }
+        } else if (valid?.ok) {
+          const m = encodeValidated(kind.stream, schemaId, valid.value);
+          messages.push({
+            ...m,
+            headers: { ...m.headers, [SOURCE_HEADER]: fileSource(sha256, r.line) },
+          });
+          imported++;
+          if (messages.length >= SEND_EVERY) await send();
+        } else if (valid) {
+          const columns = Object.keys(r.row);
+          reasons = valid.errors.map((e) => ({
+            column: columnOf(e.path, columns, kind.kind),
+            message: e.message,
+          }));
         }
       }
       if (reasons) {
         failures++;
-        failed.push({
-          line: record.line,
-          raw: record.raw.replaceAll('\0', '\uFFFD'),
-          reasons: [...reasons],
-        });
+        failed.push({ line: r.line, raw: r.raw, reasons: [...reasons] });
         if (failed.length >= KEEP_FAILED_EVERY) await keepFailed();
       }
     }
-    if (!header) throw new ImportFileError(`not a ${kind.kind} file: it is empty (no header row)`);
     await send();
     await keepFailed();
     return { read: progress.rowsRead, imported, failed: failures, duplicate: 0 };

@@ -3,6 +3,7 @@
 // and a live event land the same way. Pure, given the warehouses' codes.
 import { createHash } from 'node:crypto';
 import { EVENT_TYPES } from '../../domain/movement-event.js';
+import { saleAvroSchema } from '../../domain/sale-schema.js';
 import type { ColumnIssue } from '../../domain/reference-rows.js';
 import type { AnyStream } from '../stream.js';
 import { movementsStream, salesStream } from '../streams/index.js';
@@ -38,27 +39,20 @@ const INTEGER = /^-?\d+$/;
 const numeric = (v: string): number | string => (INTEGER.test(v.trim()) ? Number(v.trim()) : v);
 const present = (v: string | undefined): v is string => v !== undefined && v.trim() !== '';
 
+/** The sale fields a line may leave out (seed 003's nullable columns, and QUANTITY). */
+const SALE_OPTIONAL: readonly string[] = ['BRAND', 'CATEGORY', 'QUANTITY'];
+
 export const salesKind: FactKind = {
   kind: 'sales',
-  required: [
-    'ID_ORDER',
-    'ID_PRODUCT',
-    'ID_BUYER',
-    'ID_SELLER',
-    'ID_SELLER_COUNTRY',
-    'ID_BUYER_COUNTRY',
-    'DATE_PAYMENT',
-    'REVENUE',
-  ],
-  optional: ['BRAND', 'CATEGORY', 'QUANTITY'],
+  required: saleAvroSchema.fields.map((f) => f.name).filter((n) => !SALE_OPTIONAL.includes(n)),
+  optional: SALE_OPTIONAL,
   stream: salesStream,
   toItem(record) {
     const item: Record<string, unknown> = {};
     for (const [column, value] of Object.entries(record)) {
+      if (SALE_OPTIONAL.includes(column) && !present(value)) continue;
       if (column === 'QUANTITY') {
-        if (present(value)) item[column] = numeric(value);
-      } else if (column === 'BRAND' || column === 'CATEGORY') {
-        if (present(value)) item[column] = value;
+        item[column] = numeric(value);
       } else {
         item[column] = value;
       }

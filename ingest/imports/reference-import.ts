@@ -7,11 +7,11 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { headerProblem, type ColumnIssue } from '../../domain/reference-rows.js';
 import type { Logger } from '../../lib/logger.js';
 import { copyTextRow } from '../../lib/postgres/copy-text.js';
-import { ImportFileError } from './errors.js';
+import type { CsvRecord } from './csv-records.js';
 import { fileRecords } from './file-records.js';
+import { fileRows } from './file-rows.js';
 import {
   runImportJob,
   type ImportOutcome,
@@ -33,61 +33,29 @@ const STAGING = `CREATE TEMP TABLE import_rows (
 const VALUE_COLUMNS = 5;
 const COPY_CHUNK_CHARS = 256 * 1024;
 
-/** Text Postgres can store: NUL cannot be, so a raw line shows it as U+FFFD. */
-const storable = (raw: string) => (raw.includes('\0') ? raw.replaceAll('\0', '\uFFFD') : raw);
-
-/** The staged COPY text of a file's rows, the header checked first; counts rows as they go. */
+/** The staged COPY text of a file's rows; counts rows as they go. */
 async function* stagedRows(
   kind: ReferenceKind,
-  records: AsyncIterable<
-    { line: number; raw: string; fields: string[] } | { line: number; raw: string; error: string }
-  >,
+  records: AsyncIterable<CsvRecord>,
   seen: { rowsRead: number },
 ): AsyncGenerator<string> {
-  let header: string[] | undefined;
   let out = '';
-  for await (const record of records) {
-    if (!header) {
-      if ('error' in record) throw new ImportFileError(`the header is not CSV: ${record.error}`);
-      header = record.fields.map((f) => f.trim());
-      const problem = headerProblem(header, kind);
-      if (problem) throw new ImportFileError(`not a ${kind.kind} file: ${problem}`);
-      continue;
-    }
-    seen.rowsRead++;
-    let reasons: readonly ColumnIssue[] | undefined;
+  for await (const r of fileRows(records, kind, seen)) {
+    let reasons = 'reasons' in r ? r.reasons : undefined;
     let key: string | null = null;
     let values: (string | null)[] = [];
-    if ('error' in record) {
-      reasons = [{ column: '', message: `not a CSV row: ${record.error}` }];
-    } else if (record.fields.length !== header.length) {
-      reasons = [
-        {
-          column: '',
-          message: `has ${record.fields.length} fields; the header has ${header.length}`,
-        },
-      ];
-    } else {
-      const row: Record<string, string> = {};
-      for (let i = 0; i < header.length; i++) row[header[i]!] = record.fields[i]!;
-      const staged = kind.stage(row);
+    if ('row' in r) {
+      const staged = kind.stage(r.row);
       if (staged.ok) ({ key, values } = staged);
       else reasons = staged.errors;
     }
     const padded = [...values, ...Array<null>(VALUE_COLUMNS - values.length).fill(null)];
-    out += copyTextRow([
-      record.line,
-      storable(record.raw),
-      reasons ? JSON.stringify(reasons) : null,
-      key,
-      ...padded,
-    ]);
+    out += copyTextRow([r.line, r.raw, reasons ? JSON.stringify(reasons) : null, key, ...padded]);
     if (out.length >= COPY_CHUNK_CHARS) {
       yield out;
       out = '';
     }
   }
-  if (!header) throw new ImportFileError(`not a ${kind.kind} file: it is empty (no header row)`);
   if (out) yield out;
 }
 

@@ -5,16 +5,11 @@ import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import express, { type Request } from 'express';
 import type pg from 'pg';
-import {
-  DependencyUnavailableError,
-  NotFoundError,
-  ValidationError,
-  errorMessage,
-} from '../../lib/errors.js';
+import { NotFoundError, ValidationError, errorMessage } from '../../lib/errors.js';
 import type { Service } from '../../lib/lifecycle.js';
 import type { Logger } from '../../lib/logger.js';
 import { CSV_CONTENT_TYPE, negotiate, toCsv } from '../../lib/http/representation.js';
-import { isTransientPgError } from '../../lib/postgres/pool.js';
+import { fromPostgres } from '../../lib/postgres/pool.js';
 import type { ApiFeature } from '../../lib/role.js';
 import {
   failedRowsOf,
@@ -29,17 +24,6 @@ import { importsOpenApi } from './openapi.js';
 import { prepareImport, type ImportKindName } from './start-import.js';
 
 const CSV_PAGE = 10_000;
-
-async function fromPostgres<T>(query: Promise<T>): Promise<T> {
-  try {
-    return await query;
-  } catch (err) {
-    if (isTransientPgError(err)) {
-      throw new DependencyUnavailableError('postgres', 'Postgres is unavailable', { cause: err });
-    }
-    throw err;
-  }
-}
 
 /** An import as the API shows it. */
 export function importBody(r: ImportRecord) {

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { DependencyUnavailableError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 export type Pool = pg.Pool;
@@ -49,5 +50,17 @@ export async function inTransaction<T>(
     throw err;
   } finally {
     client.release();
+  }
+}
+
+/** Awaits a query, turning Postgres being unreachable into DependencyUnavailableError (503). */
+export async function fromPostgres<T>(query: Promise<T>): Promise<T> {
+  try {
+    return await query;
+  } catch (err) {
+    if (isTransientPgError(err)) {
+      throw new DependencyUnavailableError('postgres', 'Postgres is unavailable', { cause: err });
+    }
+    throw err;
   }
 }
