@@ -101,6 +101,7 @@ export async function importCommand(
       console.log(
         `import ${done.import_id}: ${done.file_name} was imported before (same content); nothing to do (--force imports it again)`,
       );
+      return 0;
     }
     if (done.status === 'failed') {
       console.error(`import ${done.import_id} failed: ${done.error}`);
@@ -111,7 +112,7 @@ export async function importCommand(
         `${done.rows_failed} failed, ${done.rows_duplicate} duplicate (${done.kind} from ${done.file_name})`,
     );
     if (done.rows_failed > 0)
-      console.log(`the failed rows: stockflow failed-rows ${done.import_id}`);
+      console.log(`the failed rows: npm run failed-rows -- ${done.import_id}`);
     return 0;
   } finally {
     bar?.stop();

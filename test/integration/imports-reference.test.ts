@@ -261,6 +261,12 @@ describe('importing reference files', () => {
       `succeeded: ${rows} rows read, ${rows} imported, 0 failed, 0 duplicate (products from big-products.csv)`,
     );
     expect(await count()).toBe(rows);
+    const again = runStockflow(['main.ts', 'import', 'products', p], env);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(
+      /^import \d+: big-products\.csv was imported before \(same content\); nothing to do/m,
+    );
+    expect(again.stdout).not.toContain('succeeded');
     expect(await getImport(pool, running.import_id)).toMatchObject({
       status: 'failed',
       error: 'interrupted: its process ended before it finished; nothing of it was kept',
