@@ -170,10 +170,42 @@ const paths: JsonObject = {
     post: {
       tags: ['imports'],
       operationId: 'startImport',
-      summary: 'Import a file of the inbox (IMPORT_INBOX_DIR); the import runs after the answer.',
+      summary:
+        'Import a file of the inbox (IMPORT_INBOX_DIR), or a CSV uploaded as the body; the import runs after the answer.',
+      parameters: [
+        {
+          name: 'kind',
+          in: 'query',
+          required: false,
+          description: 'With a text/csv body: what the file holds.',
+          schema: ref('ImportKind'),
+        },
+        {
+          name: 'force',
+          in: 'query',
+          required: false,
+          description: 'With a text/csv body: import again a file imported before.',
+          schema: { type: 'boolean' },
+        },
+        {
+          name: 'file_name',
+          in: 'query',
+          required: false,
+          description: 'With a text/csv body: the name the import shows.',
+          schema: { type: 'string', minLength: 1, maxLength: 255 },
+        },
+      ],
       requestBody: {
         required: true,
         content: {
+          'text/csv': {
+            schema: {
+              type: 'string',
+              format: 'binary',
+              description:
+                'The file itself, streamed to the inbox (uploads/) and never held in memory.',
+            },
+          },
           'application/json': {
             schema: {
               type: 'object',

@@ -3,7 +3,7 @@
 // checked by the OpenAPI validator first, answers against the document after.
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import express, { type Request } from 'express';
+import express, { type Request, type Response } from 'express';
 import type pg from 'pg';
 import { NotFoundError, ValidationError, errorMessage } from '../../lib/errors.js';
 import type { Service } from '../../lib/lifecycle.js';
@@ -21,7 +21,9 @@ import {
 import type { FactImportDeps } from './fact-import.js';
 import { inboxFiles } from './inbox.js';
 import { importsOpenApi } from './openapi.js';
+import type { PreparedImport } from './import-job.js';
 import { prepareImport, type ImportKindName } from './start-import.js';
+import { receiveUpload, removeUpload } from './upload.js';
 
 const CSV_PAGE = 10_000;
 
@@ -106,9 +108,45 @@ export interface ImportsDeps {
 export function importsFeature(deps: ImportsDeps): ApiFeature {
   const router = express.Router();
 
+  const answer = (res: Response, prepared: PreparedImport, afterRun?: () => Promise<void>) => {
+    if ('reused' in prepared) {
+      res
+        .status(200)
+        .location(`/imports/${prepared.reused.import_id}`)
+        .json(importBody(prepared.reused));
+      return afterRun?.();
+    }
+    res
+      .status(202)
+      .location(`/imports/${prepared.queued.import_id}`)
+      .json(importBody(prepared.queued));
+    deps.start?.running.track(prepared.run().finally(afterRun));
+    return undefined;
+  };
+
   router.post('/imports', async (req, res) => {
     const starter = deps.start;
     if (!starter) throw new NotFoundError('this process does not start imports');
+    if (req.is('text/csv')) {
+      const kind = req.query.kind as ImportKindName | undefined;
+      if (!kind) {
+        const message = 'a CSV upload names its kind: ?kind=products, sales, …';
+        throw new ValidationError(message, [{ path: '/query/kind', message }]);
+      }
+      const file = await receiveUpload(req, starter.inbox, kind);
+      const fileName = typeof req.query.file_name === 'string' ? req.query.file_name : 'upload.csv';
+      const prepared = await prepareImport(starter, {
+        kind,
+        path: file,
+        fileName,
+        force: req.query.force === 'true',
+      }).catch(async (err: unknown) => {
+        await removeUpload(file);
+        throw err;
+      });
+      await answer(res, prepared, () => removeUpload(file));
+      return;
+    }
     const body = req.body as { kind: ImportKindName; path: string; force?: boolean };
     const file = await inboxFile(starter.inbox, body.path);
     const prepared = await prepareImport(starter, {
@@ -117,18 +155,7 @@ export function importsFeature(deps: ImportsDeps): ApiFeature {
       fileName: path.relative(await realpath(starter.inbox), file),
       force: body.force ?? false,
     });
-    if ('reused' in prepared) {
-      res
-        .status(200)
-        .location(`/imports/${prepared.reused.import_id}`)
-        .json(importBody(prepared.reused));
-      return;
-    }
-    res
-      .status(202)
-      .location(`/imports/${prepared.queued.import_id}`)
-      .json(importBody(prepared.queued));
-    starter.running.track(prepared.run());
+    await answer(res, prepared);
   });
   const found = async (id: number) => {
     const row = await fromPostgres(getImport(deps.pool, id));
