@@ -35,6 +35,8 @@ export interface ImportRequest<K extends string = string> {
   readonly fileName?: string;
   /** Import again even if this very file was imported before. */
   readonly force?: boolean;
+  /** The daily job run this import belongs to. */
+  readonly jobId?: number;
   readonly onProgress?: (progress: ImportProgress) => void;
   readonly progressEveryMs?: number;
 }
@@ -87,6 +89,7 @@ export async function prepareImportJob(
     sha256,
     bytes,
     forced: force,
+    jobId: request.jobId,
   });
   return { queued: created, run: () => runPrepared(deps, request, work, created) };
 }

@@ -20,6 +20,8 @@ export interface ImportRecord {
   readonly created_at: string;
   readonly started_at: string | null;
   readonly finished_at: string | null;
+  /** The daily job run that started it, if one did. */
+  readonly job_id: number | null;
 }
 
 export interface ImportCounts {
@@ -35,16 +37,24 @@ const COLUMNS = `import_id::float8 AS import_id, kind, file_name, sha256, forced
   bytes_done::float8 AS bytes_done, rows_read::float8 AS rows_read,
   rows_imported::float8 AS rows_imported, rows_failed::float8 AS rows_failed,
   rows_duplicate::float8 AS rows_duplicate, error, to_json(created_at)#>>'{}' AS created_at,
-  to_json(started_at)#>>'{}' AS started_at, to_json(finished_at)#>>'{}' AS finished_at`;
+  to_json(started_at)#>>'{}' AS started_at, to_json(finished_at)#>>'{}' AS finished_at,
+  job_id::float8 AS job_id`;
 
 export async function createImport(
   db: Queryable,
-  file: { kind: string; fileName: string; sha256: string; bytes: number; forced: boolean },
+  file: {
+    kind: string;
+    fileName: string;
+    sha256: string;
+    bytes: number;
+    forced: boolean;
+    jobId: number | undefined;
+  },
 ): Promise<ImportRecord> {
   const r = await db.query<ImportRecord>(
-    `INSERT INTO imports (kind, file_name, sha256, bytes_total, forced)
-     VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
-    [file.kind, file.fileName, file.sha256, file.bytes, file.forced],
+    `INSERT INTO imports (kind, file_name, sha256, bytes_total, forced, job_id)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
+    [file.kind, file.fileName, file.sha256, file.bytes, file.forced, file.jobId ?? null],
   );
   return r.rows[0]!;
 }

@@ -41,6 +41,7 @@ const schemas: JsonObject = {
       'bytes_done',
       'rows',
       'error',
+      'job_id',
       'created_at',
       'started_at',
       'finished_at',
@@ -72,10 +73,42 @@ const schemas: JsonObject = {
         },
       },
       error: { type: ['string', 'null'], description: 'Why a failed import failed.' },
+      job_id: {
+        type: ['integer', 'null'],
+        description: 'The daily job run (scheduled or POST /trigger-job) that started it.',
+      },
       created_at: { type: 'string', format: 'date-time' },
       started_at: when('When it started running.'),
       finished_at: when('When it succeeded or failed.'),
       duration_seconds: { type: ['number', 'null'], minimum: 0 },
+    },
+  },
+  ImportJob: {
+    type: 'object',
+    additionalProperties: false,
+    description: 'A run of the daily job: scheduled (IMPORT_SCHEDULE) or by POST /trigger-job.',
+    required: [
+      'job_id',
+      'trigger',
+      'scheduled_for',
+      'backfilled',
+      'status',
+      'error',
+      'started_at',
+      'finished_at',
+    ],
+    properties: {
+      job_id: { type: 'integer' },
+      trigger: { type: 'string', enum: ['schedule', 'manual'] },
+      scheduled_for: when('The tick of the schedule it ran for; null when triggered by hand.'),
+      backfilled: {
+        type: 'boolean',
+        description: 'A tick missed while no process ran, caught up at start-up.',
+      },
+      status: { type: 'string', enum: ['running', 'succeeded', 'failed'] },
+      error: { type: ['string', 'null'] },
+      started_at: { type: 'string', format: 'date-time' },
+      finished_at: when('When its last import ended.'),
     },
   },
   ImportPage: {
@@ -144,8 +177,9 @@ const paths: JsonObject = {
               schema: {
                 type: 'object',
                 additionalProperties: false,
-                required: ['imports', 'skipped'],
+                required: ['job', 'imports', 'skipped'],
                 properties: {
+                  job: ref('ImportJob'),
                   imports: { type: 'array', items: ref('Import') },
                   skipped: {
                     type: 'array',

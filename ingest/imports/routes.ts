@@ -19,7 +19,7 @@ import {
   type ImportRecord,
 } from './import-store.js';
 import type { FactImportDeps } from './fact-import.js';
-import { inboxFiles } from './inbox.js';
+import { inboxRoot, prepareDailyJob } from './daily-job.js';
 import { importsOpenApi } from './openapi.js';
 import type { PreparedImport } from './import-job.js';
 import { prepareImport, type ImportKindName } from './start-import.js';
@@ -47,6 +47,7 @@ export function importBody(r: ImportRecord) {
       duplicate: r.rows_duplicate,
     },
     error: r.error,
+    job_id: r.job_id,
     created_at: r.created_at,
     started_at: r.started_at,
     finished_at: r.finished_at,
@@ -166,38 +167,16 @@ export function importsFeature(deps: ImportsDeps): ApiFeature {
   router.post('/trigger-job', async (_req, res) => {
     const starter = deps.start;
     if (!starter) throw new NotFoundError('this process does not start imports');
-    const root = await realpath(starter.inbox).catch(() => {
-      throw new ValidationError(
-        `the import inbox ${starter.inbox} does not exist (IMPORT_INBOX_DIR)`,
-        [],
-      );
+    await inboxRoot(starter.inbox).catch((err: Error) => {
+      throw new ValidationError(err.message, []);
     });
-    const queued: ImportRecord[] = [];
-    const runs: (() => Promise<unknown>)[] = [];
-    const skipped: { file: string; reason: string }[] = [];
-    for (const file of await inboxFiles(root)) {
-      if (!file.kind) {
-        skipped.push({ file: file.name, reason: 'its name names no import kind' });
-        continue;
-      }
-      const prepared = await prepareImport(starter, { kind: file.kind, path: file.path });
-      if ('reused' in prepared) {
-        skipped.push({
-          file: file.name,
-          reason: `imported before, by import ${prepared.reused.import_id}`,
-        });
-      } else {
-        queued.push(prepared.queued);
-        runs.push(prepared.run);
-      }
-    }
-    res.status(202).json({ imports: queued.map(importBody), skipped });
-    // One after another, in the job's order: reference data before the facts that name it.
-    starter.running.track(
-      (async () => {
-        for (const run of runs) await run().catch(() => undefined); // each records its own failure
-      })(),
-    );
+    const job = (await prepareDailyJob(starter, { by: 'manual' }))!; // only a tick can be taken
+    res.status(202).json({
+      job: job.job,
+      imports: job.imports.map(importBody),
+      skipped: job.skipped,
+    });
+    starter.running.track(job.run());
   });
 
   router.get('/imports', async (req, res) => {
