@@ -13,7 +13,7 @@ import type { DependencyCheck } from './lib/readiness.js';
 import { createRuntime, type Runtime } from './lib/runtime.js';
 import { stackContext, stackUp } from './stack/manager.js';
 
-const ROLES = ['ingest', 'process', 'relay', 'sink', 'api'] as const;
+const ROLES = ['ingest', 'process', 'relay', 'sink', 'api', 'jobs'] as const;
 type Role = (typeof ROLES)[number];
 
 // Loaded on demand so a process pays only for the roles it runs.
@@ -23,12 +23,13 @@ const ROLE_MODULES: Record<Role, () => Promise<{ createRole: CreateRole }>> = {
   relay: () => import('./processors/relay/role.js'),
   sink: () => import('./processors/sink/role.js'),
   api: () => import('./api/role.js'),
+  jobs: () => import('./ingest/imports/jobs-role.js'),
 };
 
 const USAGE = `usage: stockflow <command>
   all                      bring up the local stack (for components without an external URL),
                            migrate, and run every role with the API
-  ingest | process | relay | sink | api
+  ingest | process | relay | sink | api | jobs
                            run only these roles (several may be given)
   migrate                  apply pending Postgres and ClickHouse migrations
   import KIND FILE [--force]

@@ -68,6 +68,12 @@ const brokers: Parser<readonly string[]> = (raw, name) => {
   return Object.freeze(list);
 };
 
+// The shape only; the job queue's own parser checks each field's range when the schedule starts.
+const cronOrOff: Parser<string> = (raw, name) =>
+  raw.trim() === 'off' || /^[0-9*,/-]+( [0-9*,/-]+){4}$/.test(raw.trim().replace(/\s+/g, ' '))
+    ? raw.trim().replace(/\s+/g, ' ')
+    : fail(name, `must be a cron line of five fields (e.g. "0 2 * * *") or off, got "${raw}"`);
+
 const topicName: Parser<string> = (raw, name) =>
   /^[A-Za-z0-9._-]{1,200}$/.test(raw.trim())
     ? raw.trim()
@@ -183,6 +189,12 @@ export const settings = {
     text,
     'inbox',
     'Folder of files to import: `POST /imports` takes paths inside it only, `POST /trigger-job` imports what is new there.',
+  ),
+  importSchedule: setting(
+    'IMPORT_SCHEDULE',
+    cronOrOff,
+    '0 2 * * *',
+    'When the daily import job runs: a cron line (minute hour day month weekday, UTC), or `off`. A tick missed while no process ran is caught up at start-up, within a day.',
   ),
   cacheTtlSeconds: setting(
     'CACHE_TTL',

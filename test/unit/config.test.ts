@@ -76,6 +76,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ KAFKA_TOPIC: 'bad topic' })).toThrow(/Kafka topic name/);
   });
 
+  it('takes a five-field cron line or off for IMPORT_SCHEDULE, and nothing else', () => {
+    expect(loadConfig({}).importSchedule).toBe('0 2 * * *');
+    expect(loadConfig({ IMPORT_SCHEDULE: ' 30  4 * * 1-5 ' }).importSchedule).toBe('30 4 * * 1-5');
+    expect(loadConfig({ IMPORT_SCHEDULE: 'off' }).importSchedule).toBe('off');
+    expect(() => loadConfig({ IMPORT_SCHEDULE: 'daily' })).toThrow(
+      /IMPORT_SCHEDULE must be a cron line of five fields/,
+    );
+    expect(() => loadConfig({ IMPORT_SCHEDULE: '0 2 * *' })).toThrow(/five fields/);
+  });
+
   it('documents every setting in the README table', () => {
     const table = configTable();
     for (const s of Object.values(settings)) expect(table).toContain(`\`${s.env}\``);

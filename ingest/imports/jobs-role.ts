@@ -1,0 +1,43 @@
+import { jobQueueService } from '../../lib/postgres/job-queue.js';
+import { producerService, topicsService } from '../../lib/kafka/services.js';
+import type { RoleParts } from '../../lib/role.js';
+import type { Runtime } from '../../lib/runtime.js';
+import { STREAMS } from '../streams/index.js';
+import { DAILY_TASK, dailyCron, dailyTask } from './schedule.js';
+
+/**
+ * The job queue (graphile-worker on stockflow's Postgres) and its one scheduled
+ * job, the daily import (IMPORT_SCHEDULE). Fact files go to the validated
+ * topics, so the role has a producer of its own and makes sure the topics exist.
+ */
+export function createRole(rt: Runtime): Promise<RoleParts> {
+  const { config } = rt;
+  const producer = producerService(rt.kafka, 'jobs-producer');
+  const deps = {
+    pool: rt.pool,
+    logger: rt.logger,
+    config,
+    producer: producer.producer,
+    registry: rt.schemaRegistry,
+    inbox: config.importInboxDir,
+  };
+  return Promise.resolve({
+    services: [
+      topicsService(
+        rt.kafka,
+        STREAMS.map((s) => s.topics(config)),
+        config.kafkaPartitions,
+      ),
+      producer,
+      jobQueueService({
+        connectionString: config.databaseUrl,
+        logger: rt.logger,
+        tasks: { [DAILY_TASK]: dailyTask(deps) },
+        cron: dailyCron(config.importSchedule),
+        cronSetting: 'IMPORT_SCHEDULE',
+      }),
+    ],
+    features: [],
+    dependencies: ['kafka', 'schema_registry', 'postgres'],
+  });
+}
