@@ -17,6 +17,7 @@ const MAY_IMPORT = {
   processors: ['domain', 'lib'],
   api: ['domain', 'lib'],
   generator: ['domain', 'lib'],
+  cli: ['domain', 'lib', 'stack', 'ingest', 'generator'],
   testkit: ['domain', 'lib', 'stack', 'ingest', 'processors', 'generator'],
   loadtest: ['domain', 'lib', 'stack', 'ingest', 'processors', 'api', 'generator', 'testkit'],
 };
@@ -54,7 +55,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', 'scripts/*.mjs'] },
+        projectService: { allowDefaultProject: ['*.js', 'scripts/*.mjs', 'bin/*.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

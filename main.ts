@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import path from 'node:path';
 import { createApp } from './lib/http/app.js';
 import type { ApiFeature, CreateRole } from './lib/role.js';
 import { loadConfig, type Config } from './lib/config.js';
@@ -12,6 +13,7 @@ import { createClickHouse } from './lib/clickhouse/client.js';
 import type { DependencyCheck } from './lib/readiness.js';
 import { createRuntime, type Runtime } from './lib/runtime.js';
 import { stackContext, stackUp } from './stack/manager.js';
+import { PROJECT_ROOT } from './stack/paths.js';
 
 const ROLES = ['ingest', 'process', 'relay', 'sink', 'api', 'jobs'] as const;
 type Role = (typeof ROLES)[number];
@@ -26,16 +28,111 @@ const ROLE_MODULES: Record<Role, () => Promise<{ createRole: CreateRole }>> = {
   jobs: () => import('./ingest/imports/jobs-role.js'),
 };
 
-const USAGE = `usage: stockflow <command>
-  all                      bring up the local stack (for components without an external URL),
-                           migrate, and run every role with the API
+const USAGE = `usage: stockflow <command> [arguments]   (npx stockflow, or node --import tsx main.ts)
+
+Run it
+  all                        bring up the local stack (components without an external URL),
+                             migrate, and run every role with the HTTP API (npm start)
   ingest | process | relay | sink | api | jobs
-                           run only these roles (several may be given)
-  migrate                  apply pending Postgres and ClickHouse migrations
-  import KIND FILE [--force]
-                           import a CSV file (products, warehouses, countries, sales, stock_counts, movements)
-  failed-rows IMPORT_ID    print an import's failed rows (JSON lines)
-  config                   print the configuration table (Markdown)`;
+                             run only these roles (several may be given)
+
+The local stack
+  up | down | status         start, stop, or show the components the project runs itself
+  logs [COMPONENT] [-f]      the components' logs (kafka, registry, postgres, clickhouse)
+
+The database
+  migrate                    apply pending Postgres and ClickHouse migrations
+  db:new-migration NAME [--clickhouse]
+                             write the next numbered migration file in sql/postgres (or sql/clickhouse)
+  db:shell                   psql on DATABASE_URL
+  db:run "SQL"               run one statement and print its rows
+  db:init                    migrate, then load the sample data: examples/*.csv and the demo reference data
+
+Imports
+  import KIND FILE [--force] import a CSV file, with a progress bar and the final counts
+                             (KIND: products, warehouses, countries, sales, stock_counts, movements)
+  imports [--limit N]        the newest imports, with their counts
+  failed-rows IMPORT_ID      an import's failed rows (JSON lines)
+  trigger                    the daily job now: import every new file of IMPORT_INBOX_DIR
+
+Checks
+  verify [URL ...]           ask every endpoint of a running stockflow and check it answers
+                             (default http://127.0.0.1:$PORT)
+  config                     print the configuration table (Markdown)
+  help                       this text`;
+
+const COMMANDS =
+  'all, ingest, process, relay, sink, api, jobs, up, down, status, logs, migrate, db:new-migration, ' +
+  'db:shell, db:run, db:init, import, imports, failed-rows, trigger, verify, config, help';
+
+/** A mistake on the command line: one line saying what, then the commands there are. */
+const usageError = (message: string) =>
+  new StockflowError(
+    'CONFIG_INVALID',
+    `${message}\nusage: stockflow <command> [arguments]; commands: ${COMMANDS} (stockflow help explains each)`,
+  );
+
+const STACK_COMMANDS = ['up', 'down', 'status', 'logs', 'reset'];
+
+/** Commands that manage rather than run roles; each resolves with its exit code. */
+async function manage(
+  command: string,
+  args: string[],
+  config: Config,
+  logger: Logger,
+): Promise<number | undefined> {
+  const quiet = logger.child({}, { level: 'warn' });
+  if (STACK_COMMANDS.includes(command)) {
+    const { stackCommand } = await import('./stack/commands.js');
+    return stackCommand(command, args, config);
+  }
+  switch (command) {
+    case 'db:new-migration': {
+      const { newMigration } = await import('./cli/db-commands.js');
+      console.log(`created ${path.relative(process.cwd(), newMigration(args))}`);
+      return 0;
+    }
+    case 'db:shell': {
+      const { dbShell } = await import('./cli/db-commands.js');
+      return dbShell(config, args);
+    }
+    case 'db:run': {
+      const { dbRun } = await import('./cli/db-commands.js');
+      return dbRun(config, quiet, args);
+    }
+    case 'db:init': {
+      if (args.length > 0) throw usageError(`db:init takes no arguments, got ${args.join(' ')}`);
+      const runtime = createRuntime(config, quiet, createRegistry({ roles: 'db-init' }));
+      try {
+        await runMigrations(config, runtime);
+      } finally {
+        await runtime.close();
+      }
+      const cli = await import('./ingest/imports/import-cli.js');
+      return cli.runDailyJobCommand(config, quiet, path.join(PROJECT_ROOT, 'examples'), {
+        onlyImportable: true, // examples/ also holds the NDJSON events of Try it
+      });
+    }
+    case 'import':
+    case 'failed-rows':
+    case 'imports': {
+      const cli = await import('./ingest/imports/import-cli.js');
+      const run = { import: cli.importCommand, 'failed-rows': cli.failedRowsCommand, imports: cli.importsCommand }[command]; // prettier-ignore
+      return run(args, config, quiet);
+    }
+    case 'trigger': {
+      if (args.length > 0) throw usageError(`trigger takes no arguments, got ${args.join(' ')}`);
+      const cli = await import('./ingest/imports/import-cli.js');
+      return cli.runDailyJobCommand(config, quiet, config.importInboxDir);
+    }
+    case 'verify': {
+      const { verifyCommand } = await import('./cli/verify.js');
+      return verifyCommand(args.length > 0 ? args : [`http://127.0.0.1:${config.port}`]);
+    }
+    default:
+      return undefined;
+  }
+}
 
 async function runMigrations(config: Config, runtime: Runtime): Promise<void> {
   const admin = createClickHouse({ url: config.clickhouseUrl });
@@ -102,8 +199,13 @@ function httpService(
 }
 
 async function main(argv: string[]): Promise<void> {
-  const [command = 'all', ...more] = argv;
-  if (command === 'help' || command === '--help') {
+  const [command, ...more] = argv;
+  if (command === undefined) throw usageError('a command is needed');
+  if (
+    ['help', '--help', '-h'].includes(command) ||
+    more.includes('--help') ||
+    more.includes('-h')
+  ) {
     console.log(USAGE);
     return;
   }
@@ -119,18 +221,16 @@ async function main(argv: string[]): Promise<void> {
     name: 'stockflow',
   });
 
-  if (command === 'import' || command === 'failed-rows') {
-    const cli = await import('./ingest/imports/import-cli.js');
-    const run = command === 'import' ? cli.importCommand : cli.failedRowsCommand;
-    process.exitCode = await run(more, config, logger.child({}, { level: 'warn' }));
+  const managed = await manage(command, more, config, logger);
+  if (managed !== undefined) {
+    process.exitCode = managed;
     return;
   }
 
   const roles: Role[] =
     command === 'all' ? [...ROLES] : command === 'migrate' ? [] : ([command, ...more] as Role[]);
   const unknown = roles.filter((r) => !ROLES.includes(r));
-  if (unknown.length > 0)
-    throw new StockflowError('CONFIG_INVALID', `unknown command ${unknown.join(' ')}\n${USAGE}`);
+  if (unknown.length > 0) throw usageError(`unknown command ${unknown.join(' ')}`);
 
   if (command === 'all') {
     await stackUp(stackContext(config, (m) => logger.info(`[stack] ${m}`)));

@@ -9,6 +9,9 @@ import { inboxFiles } from './inbox.js';
 import { createJobRun, finishJobRun, type ImportJobRecord, type JobTrigger } from './job-store.js';
 import { prepareImport } from './start-import.js';
 
+/** Why a file whose name names no kind is left alone. */
+export const UNNAMED = 'its name names no import kind';
+
 export interface DailyJob {
   readonly job: ImportJobRecord;
   /** The imports queued, in the order they run. */
@@ -45,7 +48,7 @@ export async function prepareDailyJob(
   try {
     for (const file of await inboxFiles(await inboxRoot(deps.inbox))) {
       if (!file.kind) {
-        skipped.push({ file: file.name, reason: 'its name names no import kind' });
+        skipped.push({ file: file.name, reason: UNNAMED });
         continue;
       }
       const prepared = await prepareImport(deps, {

@@ -11,10 +11,11 @@ import { createRuntime } from '../../lib/runtime.js';
 import { createRegistry } from '../../lib/metrics.js';
 import { producerService, topicsService } from '../../lib/kafka/services.js';
 import { movementTopics, salesTopics } from '../../lib/kafka/topics.js';
-import { importFactFile } from './fact-import.js';
+import { importFactFile, type FactImportDeps } from './fact-import.js';
 import { FACT_KINDS, type FactKindName } from './fact-kinds.js';
-import type { ImportOutcome, ImportProgress, ImportRequest } from './import-job.js';
-import { failedRowsOf, getImport } from './import-store.js';
+import type { ImportProgress, ImportRequest } from './import-job.js';
+import { failedRowsOf, getImport, listImports, type ImportRecord } from './import-store.js';
+import { UNNAMED, prepareDailyJob } from './daily-job.js';
 import { importReferenceFile } from './reference-import.js';
 import { REFERENCE_KINDS, type ReferenceKindName } from './reference-kinds.js';
 
@@ -27,13 +28,14 @@ export const IMPORT_USAGE = `usage: stockflow import KIND FILE [--force]
 const isReference = (k: string): k is ReferenceKindName => Object.hasOwn(REFERENCE_KINDS, k);
 const isFact = (k: string): k is FactKindName => Object.hasOwn(FACT_KINDS, k);
 
-/** Runs a fact import with the Kafka producer and registry it needs, the topics made first. */
-async function runFactImport(
+/** Runs `fn` with what a fact import needs (a Kafka producer and the registry), the topics made first. */
+export async function withImportDeps<T>(
   config: Config,
   logger: Logger,
-  request: ImportRequest<FactKindName>,
-): Promise<ImportOutcome> {
-  const rt = createRuntime(config, logger, createRegistry());
+  fn: (deps: FactImportDeps) => Promise<T>,
+): Promise<T> {
+  // Only errors of the clients: the command prints each import's outcome itself.
+  const rt = createRuntime(config, logger.child({}, { level: 'error' }), createRegistry());
   const producer = producerService(rt.kafka, 'import-producer');
   try {
     await topicsService(
@@ -42,15 +44,88 @@ async function runFactImport(
       config.kafkaPartitions,
     ).start();
     await producer.start();
-    return await importFactFile(
-      { pool: rt.pool, logger, config, producer: producer.producer, registry: rt.schemaRegistry },
-      request,
-    );
+    return await fn({
+      pool: rt.pool,
+      logger,
+      config,
+      producer: producer.producer,
+      registry: rt.schemaRegistry,
+    });
   } finally {
     await producer.stop().catch(() => undefined);
     await rt.close();
   }
 }
+
+const runFactImport = (config: Config, logger: Logger, request: ImportRequest<FactKindName>) =>
+  withImportDeps(config, logger, (deps) => importFactFile(deps, request));
+
+/** One line per import: what a terminal shows of it. */
+export function importLine(done: ImportRecord): string {
+  if (done.status === 'failed') return `import ${done.import_id} failed: ${done.error}`;
+  return (
+    `import ${done.import_id} ${done.status}: ${done.rows_read} rows read, ${done.rows_imported} imported, ` +
+    `${done.rows_failed} failed, ${done.rows_duplicate} duplicate (${done.kind} from ${done.file_name})`
+  );
+}
+
+/**
+ * `stockflow trigger` (and `db:init` on examples/): the daily job, now, in this process; prints
+ * each import's outcome. Resolves with the exit code: 1 when an import failed.
+ */
+export async function runDailyJobCommand(
+  config: Config,
+  logger: Logger,
+  inbox: string,
+  options: { readonly onlyImportable?: boolean } = {},
+): Promise<number> {
+  return withImportDeps(config, logger, async (deps) => {
+    const job = (await prepareDailyJob({ ...deps, inbox }, { by: 'manual' }))!;
+    for (const s of job.skipped) {
+      if (options.onlyImportable && s.reason === UNNAMED) continue;
+      console.log(`${s.file}: skipped, ${s.reason}`);
+    }
+    const finished = await job.run();
+    if (job.imports.length === 0 && !finished.error) console.log(`nothing new in ${inbox}`);
+    let failed = finished.status === 'failed';
+    for (const queued of job.imports) {
+      const done = (await getImport(deps.pool, queued.import_id)) ?? queued;
+      failed ||= done.status === 'failed';
+      console.log(importLine(done));
+    }
+    if (finished.error) console.error(`job ${finished.job_id} failed: ${finished.error}`);
+    return failed ? 1 : 0;
+  });
+}
+
+/** `stockflow imports [--limit N]`: the newest imports, one line each. */
+export async function importsCommand(
+  args: string[],
+  config: Config,
+  logger: Logger,
+): Promise<number> {
+  let limit = 20;
+  try {
+    const { values } = parseArgs({ args, options: { limit: { type: 'string' } } });
+    if (values.limit !== undefined) limit = Number(values.limit);
+  } catch (err) {
+    throw new StockflowError('CONFIG_INVALID', `${(err as Error).message}\n${IMPORTS_USAGE}`);
+  }
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+    throw new StockflowError('CONFIG_INVALID', `--limit must be 1 to 1000\n${IMPORTS_USAGE}`);
+  }
+  const pool = createPool(config.databaseUrl, 1, logger);
+  try {
+    const rows = await listImports(pool, { limit });
+    if (rows.length === 0) console.log('no imports yet');
+    for (const r of rows) console.log(`${r.created_at}  ${importLine(r)}`);
+    return 0;
+  } finally {
+    await pool.end();
+  }
+}
+
+export const IMPORTS_USAGE = 'usage: stockflow imports [--limit N]';
 
 function usageError(message: string): StockflowError {
   return new StockflowError('CONFIG_INVALID', `${message}\n${IMPORT_USAGE}`);
@@ -104,13 +179,10 @@ export async function importCommand(
       return 0;
     }
     if (done.status === 'failed') {
-      console.error(`import ${done.import_id} failed: ${done.error}`);
+      console.error(importLine(done));
       return 1;
     }
-    console.log(
-      `import ${done.import_id} ${done.status}: ${done.rows_read} rows read, ${done.rows_imported} imported, ` +
-        `${done.rows_failed} failed, ${done.rows_duplicate} duplicate (${done.kind} from ${done.file_name})`,
-    );
+    console.log(importLine(done));
     if (done.rows_failed > 0)
       console.log(`the failed rows: npm run failed-rows -- ${done.import_id}`);
     return 0;
