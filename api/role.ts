@@ -3,7 +3,7 @@ import { movementsFeature } from './movements/routes.js';
 import type { RoleParts } from '../lib/role.js';
 import type { Runtime } from '../lib/runtime.js';
 
-/** The read API: movements and stock from Postgres, analytics from ClickHouse. */
+/** The read API: movements and stock from Postgres, analytics from ClickHouse (names from Postgres). */
 export function createRole(rt: Runtime): Promise<RoleParts> {
   return Promise.resolve({
     services: [],
@@ -12,6 +12,7 @@ export function createRole(rt: Runtime): Promise<RoleParts> {
       analyticsFeature({
         clickhouse: rt.clickhouse,
         database: rt.config.clickhouseDatabase,
+        pool: rt.pool,
         cacheTtlSeconds: rt.config.cacheTtlSeconds,
       }),
     ],

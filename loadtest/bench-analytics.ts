@@ -215,7 +215,7 @@ async function main(): Promise<number> {
         metrics: createRegistry(),
         checks: [],
         // No answer cache: every request reaches ClickHouse.
-        features: [analyticsFeature({ clickhouse: client, database, cacheTtlSeconds: 0 })],
+        features: [analyticsFeature({ clickhouse: client, database, pool, cacheTtlSeconds: 0 })],
       });
       server = app.listen(0, '127.0.0.1');
       await new Promise<void>((resolve) => server?.once('listening', resolve));

@@ -17,6 +17,15 @@ const money = (description: string): JsonObject => ({
 });
 const count = (description: string): JsonObject => ({ type: 'integer', minimum: 0, description });
 const text = (description: string): JsonObject => ({ type: 'string', description });
+/** From the imported countries reference data (Postgres), read per request, never cached. */
+const countryName = (whose: string): JsonObject => ({
+  type: ['string', 'null'],
+  description: `${whose} name in the countries reference data; \`null\` when no import has named the country.`,
+});
+const continent = (whose: string): JsonObject => ({
+  type: ['string', 'null'],
+  description: `${whose} continent in the countries reference data; \`null\` when the country is not there or has none.`,
+});
 const day = (description: string): JsonObject => ({ type: 'string', format: 'date', description });
 const share = (description: string): JsonObject => ({
   type: ['number', 'null'],
@@ -87,7 +96,7 @@ const accept = {
 const headers = {
   ETag: {
     description:
-      'Weak validator of this answer: changes when any row reaches ClickHouse or a parameter changes.',
+      'Weak validator of this answer: changes when any row reaches ClickHouse, a parameter changes or a name it shows (country reference data) changes.',
     schema: { type: 'string' },
   },
   'Cache-Control': {
@@ -200,7 +209,7 @@ const paths: JsonObject = {
       }),
     ],
     schema: 'CountryContribution',
-    csv: 'Columns `country,revenue,revenue_share,items,items_share`.',
+    csv: 'Columns `country,revenue,revenue_share,items,items_share,country_name,continent`.',
   }),
   '/analytics/countries/top-pair': get({
     operationId: 'getTopCountryPair',
@@ -209,7 +218,7 @@ const paths: JsonObject = {
       'Sales either way count (seller in one, buyer in the other); sales within one country do not. Ties go to the alphabetically first pair.',
     parameters: [wholeDay('start_date', true), wholeDay('end_date', true)],
     schema: 'CountryPair',
-    csv: 'Columns `country_a,country_b,revenue`.',
+    csv: 'Columns `country_a,country_b,revenue,country_a_name,country_a_continent,country_b_name,country_b_continent`.',
     notFound: 'No sale between two different countries in the range.',
   }),
   '/analytics/repeat-buyers': get({
@@ -347,6 +356,8 @@ const schemas: JsonObject = {
   }),
   CountryShare: closed("One country's part of the total.", {
     country: text("The country (seller's or buyer's, as asked)."),
+    country_name: countryName('Its'),
+    continent: continent('Its'),
     revenue: money('Revenue of its sales.'),
     revenue_share: share('Its part of all revenue in the range.'),
     items: count('Units sold (sum of line quantities).'),
@@ -354,7 +365,11 @@ const schemas: JsonObject = {
   }),
   CountryPair: closed('The pair of countries with the most revenue between them.', {
     country_a: text('The alphabetically first country of the pair.'),
+    country_a_name: countryName("Country a's"),
+    country_a_continent: continent("Country a's"),
     country_b: text('The other country.'),
+    country_b_name: countryName("Country b's"),
+    country_b_continent: continent("Country b's"),
     revenue: money('Revenue of sales from a to b and from b to a.'),
   }),
   RepeatBuyers: closed('Repeat-buyer revenue in two consecutive weeks.', {

@@ -1,8 +1,8 @@
 import express from 'express';
 import type { ClickHouseClient } from '../../lib/clickhouse/client.js';
+import type { Pool } from '../../lib/postgres/pool.js';
 import type { ApiFeature } from '../../lib/role.js';
 import { AnswerCache } from './cache.js';
-import type { Answer } from '../../lib/http/representation.js';
 import { analyticsOpenApi } from './openapi.js';
 import { analytics } from './queries/run.js';
 import { countriesRoute } from './routes/countries.js';
@@ -20,11 +20,13 @@ import { serveRoute } from './serve.js';
 
 // The analytics API over ClickHouse: one endpoint per file in routes/ (named after the query
 // module it reads), each served the same way by serve.ts (parameters, JSON or CSV, the data
-// watermark, the answer cache, If-None-Match); the contract is openapi.ts.
+// watermark, the answer cache, names from Postgres, If-None-Match); the contract is openapi.ts.
 
 export interface AnalyticsDeps {
   readonly clickhouse: ClickHouseClient;
   readonly database: string;
+  /** Postgres, for the reference data answers name (country names and continents). */
+  readonly pool: Pool;
   /** Longest an answer is served from the cache, seconds (`CACHE_TTL`; default 60, 0: off). */
   readonly cacheTtlSeconds?: number;
   /** Most answers cached (default 1000). */
@@ -36,8 +38,9 @@ export function analyticsFeature(deps: AnalyticsDeps): ApiFeature {
   const ctx = {
     router,
     analytics: analytics(deps.clickhouse, deps.database),
+    pool: deps.pool,
     // One cache for every endpoint: its keys start with the endpoint's path.
-    cache: new AnswerCache<Answer>({
+    cache: new AnswerCache<unknown>({
       maxEntries: deps.cacheEntries ?? 1000,
       ttlMs: (deps.cacheTtlSeconds ?? 60) * 1000,
     }),

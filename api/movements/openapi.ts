@@ -20,6 +20,16 @@ const nullable = (schema: JsonObject): JsonObject => ({
   ...schema,
   type: [schema.type, 'null'],
 });
+/** What the imported `warehouses` table says of a warehouse; `null` before an import names it. */
+const warehouseCode: JsonObject = {
+  type: ['string', 'null'],
+  description:
+    'The code the warehouses reference data gives the warehouse, `WH-xxxx`; `null` when no import has named it.',
+};
+const warehouseName: JsonObject = {
+  type: ['string', 'null'],
+  description: 'Its name in the warehouses reference data; `null` when no import has named it.',
+};
 const pathParam = (name: string, description: string): JsonObject => ({
   name,
   in: 'path',
@@ -29,7 +39,8 @@ const pathParam = (name: string, description: string): JsonObject => ({
 
 const conditional = {
   ETag: {
-    description: 'Weak validator of this answer; send it back in `If-None-Match`.',
+    description:
+      'Weak validator of this answer, changed by any change of it (a warehouse renamed too); send it back in `If-None-Match`.',
     schema: { type: 'string' },
   },
   'Cache-Control': {
@@ -172,10 +183,15 @@ const schemas: JsonObject = {
   MovementLeg: {
     type: 'object',
     description: 'What both legs of a movement carry.',
-    required: ['warehouse_id', 'source', 'quantity'],
+    required: ['warehouse_id', 'warehouse_code', 'warehouse_name', 'source', 'quantity'],
     properties: {
       warehouse_id: uuid('The warehouse the goods left or arrived at.'),
-      source: { type: 'string', description: 'Warehouse code of the event, `WH-xxxx`.' },
+      warehouse_code: warehouseCode,
+      warehouse_name: warehouseName,
+      source: {
+        type: 'string',
+        description: 'Warehouse code of the event, `WH-xxxx`, as the event gave it.',
+      },
       quantity: { type: 'integer', minimum: 1, description: 'Units the leg reports.' },
     },
   },
@@ -246,9 +262,19 @@ const schemas: JsonObject = {
     type: 'object',
     description: 'The exact stock of one product at one warehouse; never below zero.',
     additionalProperties: false,
-    required: ['warehouse_id', 'product_id', 'quantity', 'updated_at', 'movements'],
+    required: [
+      'warehouse_id',
+      'warehouse_code',
+      'warehouse_name',
+      'product_id',
+      'quantity',
+      'updated_at',
+      'movements',
+    ],
     properties: {
       warehouse_id: uuid('The warehouse.'),
+      warehouse_code: warehouseCode,
+      warehouse_name: warehouseName,
       product_id: uuid('The product.'),
       quantity: { type: 'integer', minimum: 0, description: 'Units on hand now.' },
       updated_at: dateTime('When the quantity last changed.'),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import express, { type Request } from 'express';
 import {
   isoDuration,
@@ -15,13 +16,17 @@ import {
   getMovement,
   getStockLevel,
   listStockLedger,
-  type MovementRow,
+  type NamedMovementRow,
   type StockLedgerRow,
+  type WarehouseNames,
 } from './queries.js';
 
 // GET /api/movements/{movement_id} and GET /api/warehouses/{w}/products/{p}.
 // Ids, limit and cursor syntax are checked by the OpenAPI validator before a
 // handler runs; responses are checked against the same document after.
+// An ETag is the row's version plus a digest of the warehouse names the answer
+// shows: a warehouses import renames without touching the movement or the
+// stock row, and the client's copy must not stay valid through that.
 
 const DEFAULT_LIMIT = 20;
 
@@ -31,7 +36,8 @@ export function movementsFeature(deps: { pool: Pool }): ApiFeature {
   router.get('/api/movements/:movement_id', async (req, res) => {
     const row = await fromPostgres(getMovement(deps.pool, param(req, 'movement_id')));
     if (!row) throw new NotFoundError(`no movement ${param(req, 'movement_id')}`);
-    if (notModified(req, res, `"m${row.version}"`)) return;
+    const names = namesTag([row.dep_warehouse, row.arr_warehouse]);
+    if (notModified(req, res, `"m${row.version}.${names}"`)) return;
     res.json(movementBody(row));
   });
 
@@ -45,7 +51,8 @@ export function movementsFeature(deps: { pool: Pool }): ApiFeature {
     // version's entries, so an ETag never claims more than its body holds.
     const stock = await fromPostgres(getStockLevel(deps.pool, warehouseId, productId));
     if (!stock) throw new NotFoundError(`warehouse ${warehouseId} never held product ${productId}`);
-    if (notModified(req, res, `"s${stock.version}-${limit}-${cursor ?? ''}"`)) return;
+    const names = namesTag([stock.warehouse]);
+    if (notModified(req, res, `"s${stock.version}-${limit}-${cursor ?? ''}.${names}"`)) return;
     const page = await fromPostgres(
       listStockLedger(deps.pool, warehouseId, productId, { limit: limit + 1, beforeId }),
     );
@@ -53,6 +60,8 @@ export function movementsFeature(deps: { pool: Pool }): ApiFeature {
     const last = items.at(-1);
     res.json({
       warehouse_id: stock.warehouse_id,
+      warehouse_code: stock.warehouse.code,
+      warehouse_name: stock.warehouse.name,
       product_id: stock.product_id,
       quantity: stock.quantity,
       updated_at: stock.updated_at.toISOString(),
@@ -64,6 +73,12 @@ export function movementsFeature(deps: { pool: Pool }): ApiFeature {
   });
 
   return { openapi: movementsOpenApi, router };
+}
+
+/** A short digest of the names an answer shows (a cursor never holds `.`, so it stays apart). */
+function namesTag(warehouses: readonly WarehouseNames[]): string {
+  const shown = JSON.stringify(warehouses.map((w) => [w.code, w.name]));
+  return createHash('sha256').update(shown).digest('base64url').slice(0, 12);
 }
 
 function param(req: Request, name: string): string {
@@ -98,7 +113,7 @@ function ledgerEntry(r: StockLedgerRow) {
   };
 }
 
-function movementBody(row: MovementRow) {
+function movementBody(row: NamedMovementRow) {
   const m = rowToMovement(row);
   const { transit_seconds, quantity_difference } = transitFacts(m);
   const d = m.departure;
@@ -110,6 +125,8 @@ function movementBody(row: MovementRow) {
     sender: d
       ? {
           warehouse_id: d.warehouse_id,
+          warehouse_code: row.dep_warehouse.code,
+          warehouse_name: row.dep_warehouse.name,
           source: d.source,
           departed_at: d.at,
           quantity: d.quantity,
@@ -123,7 +140,14 @@ function movementBody(row: MovementRow) {
         }
       : null,
     receiver: a
-      ? { warehouse_id: a.warehouse_id, source: a.source, arrived_at: a.at, quantity: a.quantity }
+      ? {
+          warehouse_id: a.warehouse_id,
+          warehouse_code: row.arr_warehouse.code,
+          warehouse_name: row.arr_warehouse.name,
+          source: a.source,
+          arrived_at: a.at,
+          quantity: a.quantity,
+        }
       : null,
     transit_seconds,
     transit_duration: transit_seconds === null ? null : isoDuration(transit_seconds),

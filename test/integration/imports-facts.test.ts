@@ -92,6 +92,7 @@ describe('importing fact files', () => {
         analyticsFeature({
           clickhouse: ch,
           database: p.config.clickhouseDatabase,
+          pool: p.runtime.pool,
           cacheTtlSeconds: 0,
         }),
       ],

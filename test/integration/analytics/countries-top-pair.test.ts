@@ -35,7 +35,14 @@ describe('analytics API', () => {
           `/analytics/countries/top-pair?start_date=${first}&end_date=${last}`,
         );
         const want = expected(paidIn(sales, ...days(first, last)));
-        expect({ ...body, revenue: cents(body.revenue) }).toEqual(want);
+        // This file's Postgres has no countries: the names are unknown.
+        expect({ ...body, revenue: cents(body.revenue) }).toEqual({
+          ...want,
+          country_a_name: null,
+          country_a_continent: null,
+          country_b_name: null,
+          country_b_continent: null,
+        });
         const [sqlRow] = await batch<{
           country_a: string;
           country_b: string;

@@ -22,7 +22,8 @@ import { generateDataset, type Sale } from './dataset.js';
 // afterwards). The generated rows go straight into the raw tables (the materialized views fill
 // themselves); every answer is compared with the same question asked of the raw rows — computed
 // in TypeScript (reference.ts) and, where the analysts' batch SQL exists, by running that SQL over
-// the raw `sales` table.
+// the raw `sales` table. The Postgres database is fresh too: its reference tables start empty, so
+// names (country names, continents) are `null` unless a test puts them there.
 
 export interface Problem {
   status: number;
@@ -106,7 +107,7 @@ export function analyticsApi() {
       logger: testLogger,
       metrics: createRegistry(),
       checks: [],
-      features: [analyticsFeature({ clickhouse: ch.client, database: ch.name })],
+      features: [analyticsFeature({ clickhouse: ch.client, database: ch.name, pool })],
     });
     const listening = app.listen(0, '127.0.0.1');
     server = listening;
@@ -122,5 +123,8 @@ export function analyticsApi() {
     await ch.drop();
   });
 
-  return { sales, stock, movements, ch, get, json, rows, batch, saleRow };
+  /** The file's Postgres database (reference tables: countries, warehouses…), once set up. */
+  const postgres = (): Pool => pool!;
+
+  return { sales, stock, movements, ch, get, json, rows, batch, saleRow, postgres };
 }
