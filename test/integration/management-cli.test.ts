@@ -1,11 +1,12 @@
 // The management commands, run as a user types them: `npx stockflow <command>`
 // from the repository root, on a database and inbox of this test's own.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../stack/paths.js';
+import { sections, shellCommands } from '../markdown.js';
 import { createTestClickHouse, createTestDatabase, randomName } from '../../testkit/resources.js';
 import { serveStockflow, stopChild } from '../../testkit/stockflow-process.js';
 
@@ -140,6 +141,28 @@ describe('npx stockflow <command>', () => {
     );
     expect(gone.stdout).toBe('');
   }, 120_000);
+
+  it("README's management commands work as pasted", async () => {
+    const section = sections(readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8')).find(
+      (s) => s.path.at(-1) === 'Management commands',
+    );
+    const commands = section!.fences.flatMap((f) => shellCommands(f.code));
+    expect(commands.length).toBeGreaterThanOrEqual(5);
+    const app = await serveStockflow(['api', 'ingest'], env);
+    try {
+      for (const command of commands) {
+        const r = spawnSync('bash', ['-c', command], {
+          cwd: PROJECT_ROOT,
+          env: { ...process.env, ...env, PORT: new URL(app.base).port },
+          encoding: 'utf8',
+          timeout: 120_000,
+        });
+        expect(r.status, `${command}\n${r.stdout}\n${r.stderr}`).toBe(0);
+      }
+    } finally {
+      await stopChild(app.child, 'SIGTERM');
+    }
+  }, 300_000);
 
   it('verify asks every endpoint of a running stockflow and says so; a dead URL fails', async () => {
     const app = await serveStockflow(['api', 'ingest'], env);
