@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import pg from 'pg';
 import { createClickHouse, type ClickHouseClient } from '../lib/clickhouse/client.js';
@@ -49,7 +50,19 @@ export async function createTestDatabase(): Promise<{
       const c = new pg.Client({ connectionString: config.databaseUrl });
       await c.connect();
       try {
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        // PostgreSQL 15's FORCE also tries to end an autovacuum worker in the database, which only
+        // a superuser may; the worker is gone in moments, so that one refusal is tried again.
+        for (let attempt = 1; ; attempt++) {
+          const dropped = await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(
+            () => true,
+            (err: { code?: string }) => {
+              if (err.code !== '42501' || attempt >= 20) throw err;
+              return false;
+            },
+          );
+          if (dropped) break;
+          await sleep(Math.min(100 * attempt, 1_000));
+        }
       } finally {
         await c.end();
       }
