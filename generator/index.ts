@@ -23,6 +23,8 @@ export { streamProgress } from './progress.js';
 export { buildWorld, CATEGORIES } from './world.js';
 export { SALE_KEYS, centsText } from './sales.js';
 export { defaultPeriod } from './timeline.js';
+export type { CsvFile, CsvKind, CsvOptions, CsvSummary } from './csv/write-files.js';
+export { CSV_KINDS, formatCsvSummary, writeCsvFiles } from './csv/write-files.js';
 
 export const DEFAULT_SALES_TOPIC = 'sales';
 
