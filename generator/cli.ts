@@ -1,6 +1,7 @@
 // `npm run generate -- --movements N --sales N [--seed S] [--rate R] [--dry-run] ...`:
 // realistic warehouse movements and sale lines, published to the raw topics
-// (or, with --dry-run, printed as NDJSON). See `--help`.
+// (or, with --dry-run, printed as NDJSON; with --csv DIR, written as the CSV
+// files of every import kind). See `--help`.
 import { parseArgs } from 'node:util';
 import { destination, pino } from 'pino';
 import { loadConfig, type Config } from '../lib/config.js';
@@ -9,17 +10,22 @@ import type { GenerateOptions, Summary } from './index.js';
 import {
   checkOptions,
   defaultOptions,
+  formatCsvSummary,
   formatSummary,
   ndjsonSink,
   publishToKafka,
   runGeneration,
   streamProgress,
+  writeCsvFiles,
 } from './index.js';
+import { MIN_PRODUCT_ROWS } from './csv/reference-records.js';
 
 const HELP = `Usage: npm run generate -- [options]
 
 Publishes realistic warehouse movements (CloudEvents JSON, seed 001) and sale
-lines (seed 003) to the raw Kafka topics, creating them if missing.
+lines (seed 003) to the raw Kafka topics, creating them if missing; or, with
+--csv DIR, writes them and the world they happen in as CSV files for
+\`npm run import\`.
 
   --movements N      movements, each a departure and its arrival, after one stock
                      count per warehouse×product used          (default 10000)
@@ -34,9 +40,19 @@ lines (seed 003) to the raw Kafka topics, creating them if missing.
   --losses F         share of arrivals with units lost in transit   (default 0.05)
   --batch N          messages per Kafka batch                        (default 2000)
   --dry-run          print NDJSON {"topic","key","value"} to stdout instead of Kafka
+  --csv DIR          instead of Kafka, write DIR/countries.csv, warehouses.csv,
+                     products.csv, stock_counts.csv, movements.csv and sales.csv:
+                     the seed's world (its countries, warehouses and products, each
+                     product under its movement UUID and its sale id) and its
+                     events, every row valid (no --malformed or --duplicates);
+                     importable as they are, in that order
+  --products N       with --csv: rows of products.csv, at least the world's
+                     ${MIN_PRODUCT_ROWS}; rows beyond those are catalogue products that
+                     nothing sells or moves                         (default ${MIN_PRODUCT_ROWS})
   -h, --help         this help
 
-Topics: KAFKA_TOPIC (movements) and KAFKA_SALES_TOPIC (sales, default "sales").`;
+Topics: KAFKA_TOPIC (movements) and KAFKA_SALES_TOPIC (sales, default "sales").
+Files, e.g.: npm run generate -- --csv /tmp/stockflow-csv --sales 1000000 --products 1000000`;
 
 class UsageError extends Error {}
 
@@ -74,6 +90,8 @@ function parse(config: Config, argv: string[]) {
       losses: { type: 'string' },
       batch: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
+      csv: { type: 'string' },
+      products: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -108,7 +126,35 @@ function parse(config: Config, argv: string[]) {
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) {
     throw new UsageError(`--batch must be an integer from 1 to 100000, got ${batchSize}`);
   }
-  return { options, rate, batchSize, dryRun: values['dry-run'], help: values.help };
+  const csv = values.csv;
+  if (csv !== undefined) {
+    if (csv.trim() === '') throw new UsageError('--csv needs a directory');
+    // A file holds only valid rows, written as fast as the disk takes them.
+    const kafkaOnly = ['dry-run', 'rate', 'malformed', 'duplicates', 'batch'] as const;
+    const given = kafkaOnly.filter((k) => values[k] !== undefined && values[k] !== false);
+    if (given.length > 0) {
+      throw new UsageError(
+        `--csv writes files: ${given.map((k) => `--${k}`).join(', ')} only apply to Kafka`,
+      );
+    }
+  } else if (values.products !== undefined) {
+    throw new UsageError('--products sizes products.csv: it needs --csv DIR');
+  }
+  const products = number(values.products, 'products', MIN_PRODUCT_ROWS);
+  if (!Number.isSafeInteger(products) || products < MIN_PRODUCT_ROWS) {
+    throw new UsageError(
+      `--products must be an integer of at least ${MIN_PRODUCT_ROWS} (the world's own products), got ${products}`,
+    );
+  }
+  return {
+    options,
+    rate,
+    batchSize,
+    dryRun: values['dry-run'],
+    csv,
+    products,
+    help: values.help,
+  };
 }
 
 async function main(): Promise<number> {
@@ -124,6 +170,20 @@ async function main(): Promise<number> {
   if (args.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;
+  }
+  if (args.csv !== undefined) {
+    const stop = new AbortController();
+    process.once('SIGINT', () => stop.abort());
+    process.once('SIGTERM', () => stop.abort());
+    const summary = await writeCsvFiles({
+      ...args.options,
+      dir: args.csv,
+      products: args.products,
+      progress: streamProgress(process.stderr),
+      signal: stop.signal,
+    });
+    process.stdout.write(`${formatCsvSummary(summary)}\n`);
+    return summary.interrupted ? 130 : 0;
   }
   // Logs and progress go to stderr: with --dry-run, stdout is the data.
   const logger = pino(

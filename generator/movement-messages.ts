@@ -1,5 +1,6 @@
+import type { EventKind } from '../domain/movement-event.js';
 import { drawChoice, type Choice, type MovementPlan } from './movement-plan.js';
-import { eventJson } from './movement-json.js';
+import { eventJson, type EventFields } from './movement-json.js';
 import { movementTimeline } from './movement-timeline.js';
 import { ExactPicker, MinHeap, Rng } from './random.js';
 import { STREAM, streamSeed } from './timeline.js';
@@ -27,10 +28,14 @@ interface InTransit {
   readonly time: number;
 }
 
+/** An event's text from its kind and fields: CloudEvents JSON, or a CSV record. */
+export type EventEncoder = (kind: EventKind, fields: EventFields) => string;
+
 export function* movementMessages(
   world: World,
   plan: MovementPlan,
   options: GenerateOptions,
+  encode: EventEncoder = eventJson,
 ): Generator<GeneratedMessage> {
   const topic = options.movementsTopic;
   const { warehouses, products } = world;
@@ -58,7 +63,7 @@ export function* movementMessages(
       const quantity = Math.round(rng.logNormal(300, 0.7, 20, 5_000));
       stock[w * P + p] = quantity;
       const countId = rng.uuid();
-      const value = eventJson('inventory', {
+      const value = encode('inventory', {
         id: rng.uuid(),
         warehouse: warehouse(w),
         movementId: countId,
@@ -82,7 +87,7 @@ export function* movementMessages(
 
   function arrive(a: InTransit, at: number, isEarly: boolean): GeneratedMessage {
     stock[a.receiver * P + a.product] = (stock[a.receiver * P + a.product] ?? 0) + a.quantity;
-    const value = eventJson('arrival', {
+    const value = encode('arrival', {
       id: a.id,
       warehouse: warehouse(a.receiver),
       movementId: a.movementId,
@@ -183,7 +188,7 @@ export function* movementMessages(
     const departure: GeneratedMessage = {
       topic,
       key: movementId,
-      value: eventJson('departure', {
+      value: encode('departure', {
         id: rng.uuid(),
         warehouse: warehouse(sender),
         movementId,

@@ -33,7 +33,14 @@ export function centsText(cents: number): string {
   return `${(cents - rest) / 100}.${rest < 10 ? '0' : ''}${rest}`;
 }
 
-export function* saleMessages(world: World, options: GenerateOptions): Generator<GeneratedMessage> {
+/** A sale line's text from its product and the rest of its fields: JSON, or a CSV record. */
+export type SaleEncoder = (product: Product, fields: LineFields) => string;
+
+export function* saleMessages(
+  world: World,
+  options: GenerateOptions,
+  encode: SaleEncoder = saleJson,
+): Generator<GeneratedMessage> {
   const topic = options.salesTopic;
   const rng = new Rng(streamSeed(options, STREAM.sales));
   const n = options.sales;
@@ -60,7 +67,7 @@ export function* saleMessages(world: World, options: GenerateOptions): Generator
       const seller = product === undefined ? undefined : world.sellers[product.seller];
       if (product === undefined || seller === undefined) throw new Error(`no product ${p}`);
       const quantity = rng.weighted(QUANTITY) + 1;
-      const value = saleJson(product, {
+      const value = encode(product, {
         order: String(orderId),
         buyer: buyer.id,
         buyerCountry: buyer.country,
@@ -84,7 +91,7 @@ export function* saleMessages(world: World, options: GenerateOptions): Generator
   }
 }
 
-interface LineFields {
+export interface LineFields {
   readonly order: string;
   readonly buyer: string;
   readonly buyerCountry: string;

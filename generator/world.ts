@@ -31,48 +31,58 @@ const CATEGORY_PROFILE: Record<Category, { weight: number; medianPrice: number }
 export const COUNTRIES: readonly {
   readonly id: string;
   readonly name: string;
+  readonly continent: string;
   readonly weight: number;
 }[] = [
-  { id: '840', name: 'United States', weight: 18 },
-  { id: '826', name: 'United Kingdom', weight: 10 },
-  { id: '276', name: 'Germany', weight: 9 },
-  { id: '250', name: 'France', weight: 8 },
-  { id: '380', name: 'Italy', weight: 7 },
-  { id: '724', name: 'Spain', weight: 5 },
-  { id: '124', name: 'Canada', weight: 4 },
-  { id: '528', name: 'Netherlands', weight: 3 },
-  { id: '36', name: 'Australia', weight: 3 },
-  { id: '392', name: 'Japan', weight: 3 },
-  { id: '156', name: 'China', weight: 3 },
-  { id: '56', name: 'Belgium', weight: 2 },
-  { id: '756', name: 'Switzerland', weight: 2 },
-  { id: '40', name: 'Austria', weight: 2 },
-  { id: '752', name: 'Sweden', weight: 2 },
-  { id: '616', name: 'Poland', weight: 2 },
-  { id: '410', name: 'South Korea', weight: 2 },
-  { id: '643', name: 'Russia', weight: 2 },
-  { id: '208', name: 'Denmark', weight: 1.5 },
-  { id: '344', name: 'Hong Kong', weight: 1.5 },
-  { id: '784', name: 'United Arab Emirates', weight: 1.5 },
-  { id: '76', name: 'Brazil', weight: 1.5 },
-  { id: '578', name: 'Norway', weight: 1.2 },
-  { id: '620', name: 'Portugal', weight: 1.2 },
-  { id: '203', name: 'Czechia', weight: 1 },
-  { id: '372', name: 'Ireland', weight: 1 },
-  { id: '702', name: 'Singapore', weight: 1 },
-  { id: '682', name: 'Saudi Arabia', weight: 1 },
-  { id: '484', name: 'Mexico', weight: 1 },
-  { id: '792', name: 'Turkey', weight: 1 },
-  { id: '170', name: 'Colombia', weight: 0.5 },
-  { id: '376', name: 'Israel', weight: 0.5 },
+  { id: '840', name: 'United States', continent: 'North America', weight: 18 },
+  { id: '826', name: 'United Kingdom', continent: 'Europe', weight: 10 },
+  { id: '276', name: 'Germany', continent: 'Europe', weight: 9 },
+  { id: '250', name: 'France', continent: 'Europe', weight: 8 },
+  { id: '380', name: 'Italy', continent: 'Europe', weight: 7 },
+  { id: '724', name: 'Spain', continent: 'Europe', weight: 5 },
+  { id: '124', name: 'Canada', continent: 'North America', weight: 4 },
+  { id: '528', name: 'Netherlands', continent: 'Europe', weight: 3 },
+  { id: '36', name: 'Australia', continent: 'Oceania', weight: 3 },
+  { id: '392', name: 'Japan', continent: 'Asia', weight: 3 },
+  { id: '156', name: 'China', continent: 'Asia', weight: 3 },
+  { id: '56', name: 'Belgium', continent: 'Europe', weight: 2 },
+  { id: '756', name: 'Switzerland', continent: 'Europe', weight: 2 },
+  { id: '40', name: 'Austria', continent: 'Europe', weight: 2 },
+  { id: '752', name: 'Sweden', continent: 'Europe', weight: 2 },
+  { id: '616', name: 'Poland', continent: 'Europe', weight: 2 },
+  { id: '410', name: 'South Korea', continent: 'Asia', weight: 2 },
+  { id: '643', name: 'Russia', continent: 'Europe', weight: 2 },
+  { id: '208', name: 'Denmark', continent: 'Europe', weight: 1.5 },
+  { id: '344', name: 'Hong Kong', continent: 'Asia', weight: 1.5 },
+  { id: '784', name: 'United Arab Emirates', continent: 'Asia', weight: 1.5 },
+  { id: '76', name: 'Brazil', continent: 'South America', weight: 1.5 },
+  { id: '578', name: 'Norway', continent: 'Europe', weight: 1.2 },
+  { id: '620', name: 'Portugal', continent: 'Europe', weight: 1.2 },
+  { id: '203', name: 'Czechia', continent: 'Europe', weight: 1 },
+  { id: '372', name: 'Ireland', continent: 'Europe', weight: 1 },
+  { id: '702', name: 'Singapore', continent: 'Asia', weight: 1 },
+  { id: '682', name: 'Saudi Arabia', continent: 'Asia', weight: 1 },
+  { id: '484', name: 'Mexico', continent: 'North America', weight: 1 },
+  { id: '792', name: 'Turkey', continent: 'Asia', weight: 1 },
+  { id: '170', name: 'Colombia', continent: 'South America', weight: 0.5 },
+  { id: '376', name: 'Israel', continent: 'Asia', weight: 0.5 },
 ];
+
+/** The second word of a warehouse's name. */
+const WAREHOUSE_KINDS = ['Depot', 'Hub', 'Central', 'North', 'South', 'East', 'West', 'Logistics'];
+/** The seed's second number for the warehouses' names and countries (see buildWorld). */
+const WAREHOUSE_DETAILS = 101;
 
 export interface Warehouse {
   readonly id: string;
   /** The CloudEvents `source`: `WH-` and four digits. */
   readonly code: string;
-  /** For logs: where it is. */
+  /** Where it is. */
   readonly city: string;
+  /** What the warehouses reference file calls it, e.g. "Lake Ima Depot". */
+  readonly name: string;
+  /** The ISO 3166 numeric code of its country (one of COUNTRIES). */
+  readonly country: string;
 }
 
 export interface Product {
@@ -99,6 +109,10 @@ export interface World {
   readonly brands: readonly string[];
   readonly sellers: readonly Party[];
   readonly buyers: readonly Party[];
+  /** Each brand's own category (a brand mostly sells in it). */
+  readonly brandCategories: readonly Category[];
+  /** How big each brand is (Zipf-like). */
+  readonly brandWeights: WeightTable;
   /** How busy each warehouse is: hubs send and receive more. */
   readonly warehouseWeights: WeightTable;
   /** How popular each product is (Zipf-like). */
@@ -130,12 +144,21 @@ export function buildWorld(seed: number, size: WorldSize = DEFAULT_WORLD): World
   const countryTable = weightTable(COUNTRIES.map((c) => c.weight));
   const country = (): string => COUNTRIES[rng.weighted(countryTable)]?.id ?? '840';
 
+  // Names and countries come from a stream of their own, drawn after everything else: added
+  // later, they changed none of the ids, prices or events a seed gave before.
+  const details = new Rng([seed, WAREHOUSE_DETAILS]);
   const codes = uniqueDigits(rng, size.warehouses, 4);
-  const warehouses = codes.map((digits) => ({
-    id: rng.uuid(),
-    code: `WH-${digits}`,
-    city: faker.location.city(),
-  }));
+  const warehouses = codes.map((digits) => {
+    const id = rng.uuid(); // before the city: the order of the draws a seed always had
+    const city = faker.location.city();
+    return {
+      id,
+      code: `WH-${digits}`,
+      city,
+      name: `${city} ${details.pick(WAREHOUSE_KINDS)}`,
+      country: COUNTRIES[details.weighted(countryTable)]?.id ?? '840',
+    };
+  });
 
   const brands = unique(size.brands, () => faker.company.name());
   const categoryTable = weightTable(CATEGORIES.map((c) => CATEGORY_PROFILE[c].weight));
@@ -173,12 +196,56 @@ export function buildWorld(seed: number, size: WorldSize = DEFAULT_WORLD): World
     warehouses,
     products,
     brands,
+    brandCategories: brandCategory,
+    brandWeights: brandTable,
     sellers,
     buyers,
     warehouseWeights: weightTable(zipfWeights(warehouses.length, 0.6)),
     productWeights: weightTable(zipfWeights(products.length, 0.9)),
     buyerWeights: weightTable(zipfWeights(buyers.length, 0.5)),
   };
+}
+
+/** The seed's second number for catalogue products (see catalogueProducts). */
+const CATALOGUE = 102;
+
+/** The first id of catalogue products: ten digits, where the world's sale ids have eight. */
+export const CATALOGUE_FIRST_ID = 1_000_000_000;
+
+export interface CatalogueProduct {
+  /** Ten digits, counting up from CATALOGUE_FIRST_ID: never one of the world's ids. */
+  readonly id: string;
+  readonly name: string;
+  readonly brand: string;
+  readonly category: Category;
+  /** Unit price in integer cents. */
+  readonly priceCents: number;
+}
+
+/**
+ * Products of the world's brands that nothing sells or moves, lazily and as many as asked: for
+ * a products file larger than the world (the import benchmark's). Priced like the world's own
+ * products; the same seed gives the same ones.
+ */
+export function* catalogueProducts(seed: number, world: World): Generator<CatalogueProduct> {
+  const rng = new Rng([seed, CATALOGUE]);
+  const categoryTable = weightTable(CATEGORIES.map((c) => CATEGORY_PROFILE[c].weight));
+  for (let i = 0; ; i++) {
+    const brand = rng.weighted(world.brandWeights);
+    const category = rng.chance(0.8)
+      ? (world.brandCategories[brand] ?? 'clothing')
+      : (CATEGORIES[rng.weighted(categoryTable)] ?? 'clothing');
+    const dollars = Math.round(
+      rng.logNormal(CATEGORY_PROFILE[category].medianPrice, 0.6, 1, 5_000),
+    );
+    yield {
+      id: String(CATALOGUE_FIRST_ID + i),
+      name: rng.faker.commerce.productName(),
+      brand: world.brands[brand] ?? 'Unbranded',
+      category,
+      priceCents: dollars * 100 - (rng.chance(0.5) ? 1 : 0),
+    };
+  }
 }
 
 /** `n` distinct strings of `digits` digits, the first one not 0. */
