@@ -11,6 +11,7 @@ import { createRegistry } from './lib/metrics.js';
 import { migrate } from './lib/migrate.js';
 import { createClickHouse } from './lib/clickhouse/client.js';
 import type { DependencyCheck } from './lib/readiness.js';
+import { createPool } from './lib/postgres/pool.js';
 import { createRuntime, type Runtime } from './lib/runtime.js';
 import { stackContext, stackUp } from './stack/manager.js';
 import { PROJECT_ROOT } from './stack/paths.js';
@@ -109,9 +110,34 @@ async function manage(
         await runtime.close();
       }
       const cli = await import('./ingest/imports/import-cli.js');
-      return cli.runDailyJobCommand(config, quiet, path.join(PROJECT_ROOT, 'examples'), {
-        onlyImportable: true, // examples/ also holds the NDJSON events of Try it
-      });
+      const code = await cli.runDailyJobCommand(
+        config,
+        quiet,
+        path.join(PROJECT_ROOT, 'examples'),
+        {
+          onlyImportable: true, // examples/ also holds the NDJSON events of Try it
+        },
+      );
+      // The demo dataset's world too, so its countries and warehouses have names.
+      const { loadDemoReference } = await import('./generator/demo-reference.js');
+      const { importReferenceFile } = await import('./ingest/imports/reference-import.js');
+      const pool = createPool(config.databaseUrl, 2, quiet);
+      try {
+        for (const { kind, outcome } of await loadDemoReference(
+          (r) => importReferenceFile({ pool, logger: quiet }, r),
+          { logger: quiet },
+        )) {
+          const i = outcome.import;
+          console.log(
+            outcome.reused
+              ? `demo ${kind}: imported before, by import ${i.import_id}`
+              : `demo ${kind}: import ${i.import_id} ${i.status}, ${i.rows_imported} of ${i.rows_read} rows imported, ${i.rows_failed} failed`,
+          );
+        }
+      } finally {
+        await pool.end();
+      }
+      return code;
     }
     case 'import':
     case 'failed-rows':
@@ -266,9 +292,10 @@ async function main(argv: string[]): Promise<void> {
   });
   if (command === 'all' && config.demoData === 'auto') {
     const { publishDemoIfEmpty } = await import('./generator/demo-on-start.js');
-    publishDemoIfEmpty(runtime).catch((err: unknown) =>
-      logger.warn({ err }, 'could not publish the demo dataset'),
-    );
+    const { importReferenceFile } = await import('./ingest/imports/reference-import.js');
+    publishDemoIfEmpty(runtime, {
+      importReference: (r) => importReferenceFile({ pool: runtime.pool, logger }, r),
+    }).catch((err: unknown) => logger.warn({ err }, 'could not publish the demo dataset'));
   }
 }
 

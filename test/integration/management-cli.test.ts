@@ -86,16 +86,22 @@ describe('npx stockflow <command>', () => {
       /succeeded: 6 rows read, 3 imported, 3 failed, 0 duplicate \(sales from sales\.csv\)/,
     );
     expect(init.stdout).not.toMatch(/ndjson/);
+    expect(init.stdout).toMatch(
+      /^demo countries: import \d+ succeeded, (\d+) of \1 rows imported, 0 failed$/m,
+    );
+    expect(init.stdout).toMatch(/^demo warehouses: import \d+ succeeded/m);
     const again = npx('db:init');
     expect(again.status).toBe(0);
     expect(again.stdout).toMatch(/sales\.csv: skipped, imported before, by import \d+/);
     expect(again.stdout).toMatch(/nothing new in .*examples/);
+    expect(again.stdout).toMatch(/^demo countries: imported before, by import \d+$/m);
 
-    const list = npx('imports', '--limit', '2');
+    const list = npx('imports', '--limit', '4');
     expect(list.status).toBe(0);
     const lines = list.stdout.trim().split('\n');
-    expect(lines).toHaveLength(2);
-    const sales = /import (\d+) succeeded: .*\(sales from sales\.csv\)/.exec(lines[0]!);
+    expect(lines).toHaveLength(4); // the newest first: the demo's three, then the sales file
+    expect(lines[0]).toMatch(/\(products from demo-seed-1-products\.csv\)$/);
+    const sales = /import (\d+) succeeded: .*\(sales from sales\.csv\)/.exec(lines[3]!);
     expect(sales).not.toBeNull();
     const failed = npx('failed-rows', sales![1]!);
     expect(failed.status).toBe(0);
@@ -105,7 +111,7 @@ describe('npx stockflow <command>', () => {
       .map((l) => JSON.parse(l) as { line: number });
     expect(rows.map((r) => r.line)).toHaveLength(3);
 
-    const countries = npx('db:run', 'SELECT country_id, name FROM countries ORDER BY country_id');
+    const countries = npx('db:run', "SELECT country_id, name FROM countries WHERE country_id IN ('170', '203') ORDER BY 1"); // prettier-ignore
     expect(countries.status).toBe(0);
     expect(countries.stdout).toMatch(/'170'\s*│\s*'Colombia'/);
     expect(countries.stdout).toMatch(/\(2 rows\)/);
