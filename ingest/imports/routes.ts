@@ -140,7 +140,7 @@ export function importsFeature(deps: ImportsDeps): ApiFeature {
         kind,
         path: file,
         fileName,
-        force: req.query.force === 'true',
+        force: [true, 'true'].includes(req.query.force as unknown as string), // the validator may coerce it
       }).catch(async (err: unknown) => {
         await removeUpload(file);
         throw err;

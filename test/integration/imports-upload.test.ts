@@ -85,6 +85,10 @@ describe('uploading a CSV to POST /imports', () => {
     const again = await upload('kind=countries', csv);
     expect(again.status).toBe(200);
     expect(again.headers.get('location')).toBe(location);
+    const forced = await upload('kind=countries&force=true', csv);
+    expect(forced.status).toBe(202);
+    expect(await forced.json()).toMatchObject({ forced: true });
+    expect(await settled(forced.headers.get('location')!)).toMatchObject({ status: 'succeeded' });
     await eventually(
       () => Promise.resolve(uploads().length === 0 ? true : undefined),
       10_000,
