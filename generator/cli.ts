@@ -134,7 +134,7 @@ function parse(config: Config, argv: string[]) {
     const given = kafkaOnly.filter((k) => values[k] !== undefined && values[k] !== false);
     if (given.length > 0) {
       throw new UsageError(
-        `--csv writes files: ${given.map((k) => `--${k}`).join(', ')} only apply to Kafka`,
+        `--csv writes files, so these options for Kafka do not apply: ${given.map((k) => `--${k}`).join(', ')}`,
       );
     }
   } else if (values.products !== undefined) {

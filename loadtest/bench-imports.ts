@@ -227,11 +227,12 @@ async function bench(): Promise<void> {
     }
   } finally {
     say('cleaning up');
+    // The files first: they are the largest leftover, and the pipeline's teardown may fail.
+    rmSync(dir, { recursive: true, force: true });
     for (const child of children) if (child.exitCode === null) child.kill();
     await admin.disconnect().catch(() => undefined);
-    await clickhouse.close();
+    await clickhouse.close().catch(() => undefined);
     await p.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
