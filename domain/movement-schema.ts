@@ -38,8 +38,8 @@ export const movementDataAvroSchema = {
     },
     {
       name: 'product_id',
-      type: uuidString,
-      doc: 'Lower-case UUID of the product.',
+      type: 'string',
+      doc: "The product: a lower-case UUID, or the catalog's id of it (e.g. '13681706', 'item1').",
     },
     {
       name: 'quantity',

@@ -1,6 +1,7 @@
 // Rows of the reference-data files (products, warehouses, countries): which
 // header columns each kind has, and the rules one row must meet. Pure: a row
 // is a record of the file's text values by header name.
+import { PRODUCT_ID_RULE, productId } from './product-id.js';
 import { UNSTORABLE } from './validation-helpers.js';
 
 /** One reason a file row was refused: the header column it is about ('' for the row), and why. */
@@ -92,6 +93,20 @@ class RowReader {
     return value;
   }
 
+  product(column: string): string {
+    const value = this.required(column, MAX_ID);
+    if (!value) return '';
+    const id = productId(value);
+    if (id === undefined) {
+      this.errors.push({
+        column,
+        message: `must be ${PRODUCT_ID_RULE}, got ${JSON.stringify(value)}`,
+      });
+      return '';
+    }
+    return id;
+  }
+
   price(column: string): string {
     const value = this.required(column);
     if (!value) return '';
@@ -119,7 +134,7 @@ export const productRules: RowRules<ProductRow> = {
   parse(record) {
     const r = new RowReader(record);
     return r.result({
-      product_id: r.required('product_id', MAX_ID),
+      product_id: r.product('product_id'),
       name: r.required('name'),
       category: r.optional('category'),
       brand: r.optional('brand'),

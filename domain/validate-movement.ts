@@ -4,6 +4,7 @@
 // only as "the record is invalid" and knows nothing of the rules between
 // fields. Anything accepted here encodes with movementAvroType; the unit tests
 // prove it on generated events.
+import { PRODUCT_ID_RULE, productId } from './product-id.js';
 import type { Buffer } from 'node:buffer';
 import type { FieldIssue } from './field-issue.js';
 import type { EventKind, MovementData, MovementEvent } from './movement-event.js';
@@ -126,7 +127,7 @@ function validateData(
   const min = event === undefined || event === 'inventory' ? 0 : 1;
   const forEvent = event === undefined ? '' : `for data.event "${event}"`;
   const quantity = integer(raw, '/data', 'quantity', min, MAX_INT, forEvent, errors);
-  const product_id = uuid(raw, 'product_id', errors);
+  const product_id = product(raw, errors);
   if (
     errors.length > before ||
     movement_id === undefined ||
@@ -243,6 +244,14 @@ function matching(
   if (typeof value === 'string' && pattern.test(value)) return value;
   wrong(errors, parent, key, expected, value);
   return undefined;
+}
+
+/** Any product id stock is kept under: seed 001's UUIDs, and the catalog's other ids. */
+function product(obj: Json, errors: Issues): string | undefined {
+  const value = field(obj, 'product_id');
+  const id = typeof value === 'string' ? productId(value) : undefined;
+  if (id === undefined) wrong(errors, '/data', 'product_id', PRODUCT_ID_RULE, value);
+  return id;
 }
 
 function uuid(obj: Json, key: string, errors: Issues): string | undefined {

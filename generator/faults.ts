@@ -95,8 +95,12 @@ const MOVEMENT_BREAKS: readonly ((e: Json, data: Json, text: string, rng: Rng) =
     d.quantity = String(d.quantity); // a wrong type
   },
   (_e, d, _t, rng) => {
-    const key = rng.pick(['movement_id', 'warehouse_id', 'product_id']);
+    const key = rng.pick(['movement_id', 'warehouse_id']);
     d[key] = brokenUuid(String(d[key]), rng);
+  },
+  (_e, d, _t, rng) => {
+    // A product id may be a catalog id as well as a UUID; these are neither.
+    d.product_id = rng.pick([`${String(d.product_id)}/x`, ' ', '', rng.int(1, 99_999)]);
   },
   (_e, d, _t, rng) => {
     d.quantity = -rng.int(1, 100);

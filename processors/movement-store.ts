@@ -89,13 +89,13 @@ async function lockStock(
   if (warehouses.length === 0) return new Map();
   await client.query(
     `INSERT INTO stock (warehouse_id, product_id, quantity)
-     SELECT w, p, 0 FROM unnest($1::uuid[], $2::uuid[]) AS k(w, p) ORDER BY w, p
+     SELECT w, p, 0 FROM unnest($1::uuid[], $2::text[]) AS k(w, p) ORDER BY w, p
      ON CONFLICT DO NOTHING`,
     [warehouses, products],
   );
   const r = await client.query<{ warehouse_id: string; product_id: string; quantity: string }>(
     `SELECT s.warehouse_id, s.product_id, s.quantity FROM stock s
-     JOIN unnest($1::uuid[], $2::uuid[]) AS k(w, p) ON s.warehouse_id = k.w AND s.product_id = k.p
+     JOIN unnest($1::uuid[], $2::text[]) AS k(w, p) ON s.warehouse_id = k.w AND s.product_id = k.p
      ORDER BY s.warehouse_id, s.product_id FOR UPDATE OF s`,
     [warehouses, products],
   );
@@ -127,7 +127,7 @@ export async function lockStateForEvents(
   // Departures held at the stock this batch touches may now be served.
   const waiting = await client.query<{ movement_id: string }>(
     `SELECT m.movement_id FROM movements m
-     JOIN unnest($1::uuid[], $2::uuid[]) AS k(w, p) ON m.dep_warehouse_id = k.w AND m.dep_product_id = k.p
+     JOIN unnest($1::uuid[], $2::text[]) AS k(w, p) ON m.dep_warehouse_id = k.w AND m.dep_product_id = k.p
      WHERE m.dep_state = 'pending'`,
     [warehouses, products],
   );
@@ -157,7 +157,7 @@ export async function lockPendingAt(
   const [warehouses, products] = keyArrays(keys);
   const ids = await client.query<{ movement_id: string }>(
     `SELECT m.movement_id FROM movements m
-     JOIN unnest($1::uuid[], $2::uuid[]) AS k(w, p) ON m.dep_warehouse_id = k.w AND m.dep_product_id = k.p
+     JOIN unnest($1::uuid[], $2::text[]) AS k(w, p) ON m.dep_warehouse_id = k.w AND m.dep_product_id = k.p
      WHERE m.dep_state = 'pending' ORDER BY m.movement_id`,
     [warehouses, products],
   );
@@ -204,10 +204,10 @@ export async function saveBatch(
     // previous_status lets analytics count each transition once (into completed, in and out of in_transit).
     await client.query(
       `WITH input AS (
-         SELECT * FROM json_to_recordset($1::json) AS r(movement_id uuid, status text, product_id uuid,
-           dep_event_id text, dep_warehouse_id uuid, dep_source text, dep_product_id uuid, dep_quantity int,
+         SELECT * FROM json_to_recordset($1::json) AS r(movement_id uuid, status text, product_id text,
+           dep_event_id text, dep_warehouse_id uuid, dep_source text, dep_product_id text, dep_quantity int,
            departed_at timestamptz, dep_state text, dep_pending_since timestamptz, dep_pending_until timestamptz,
-           dep_reject_reason text, arr_event_id text, arr_warehouse_id uuid, arr_source text, arr_product_id uuid,
+           dep_reject_reason text, arr_event_id text, arr_warehouse_id uuid, arr_source text, arr_product_id text,
            arr_quantity int, arrived_at timestamptz, anomalies jsonb, version int, previous_status text)
        ),
        saved AS (
@@ -244,7 +244,7 @@ export async function saveBatch(
     const [warehouses, products] = keyArrays(keys);
     await client.query(
       `UPDATE stock s SET quantity = u.q, version = s.version + 1, updated_at = now()
-       FROM unnest($1::uuid[], $2::uuid[], $3::bigint[]) AS u(w, p, q)
+       FROM unnest($1::uuid[], $2::text[], $3::bigint[]) AS u(w, p, q)
        WHERE s.warehouse_id = u.w AND s.product_id = u.p`,
       [warehouses, products, keys.map((k) => result.stock.get(k))],
     );
@@ -254,7 +254,7 @@ export async function saveBatch(
     await client.query(
       `WITH ledger AS (
          INSERT INTO stock_ledger (warehouse_id, product_id, reason, delta, balance, movement_id, event_id, occurred_at)
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bigint[], $5::bigint[], $6::uuid[], $7::text[], $8::timestamptz[])
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::uuid[], $7::text[], $8::timestamptz[])
          RETURNING *
        )
        INSERT INTO outbox (topic, key, payload)
@@ -277,7 +277,7 @@ export async function saveBatch(
     const k = result.counts;
     await client.query(
       `INSERT INTO stock_counts (count_id, warehouse_id, product_id, quantity, counted_at, event_id)
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bigint[], $5::timestamptz[], $6::text[])
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bigint[], $5::timestamptz[], $6::text[])
        ON CONFLICT DO NOTHING`,
       [
         k.map((x) => x.count_id),

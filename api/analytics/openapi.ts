@@ -1,3 +1,4 @@
+import { PRODUCT_ID_PATTERN } from '../../domain/product-id.js';
 import { responses, type JsonObject, type OpenApiPart } from '../../lib/http/openapi.js';
 
 // The contract of the analytics API. Every answer is JSON by default and CSV (a header row, RFC
@@ -76,6 +77,13 @@ const limit = (fallback: number, max: number, what: string) =>
 /** ajv's `uuid` format also takes `urn:uuid:…`; `maxLength` keeps it out. */
 const uuidParam = (name: string, required: boolean, description: string) =>
   query(name, required, description, { type: 'string', format: 'uuid', maxLength: 36 });
+
+const productParam = (required: boolean, description: string) =>
+  query('product_id', required, description, {
+    type: 'string',
+    pattern: PRODUCT_ID_PATTERN,
+    maxLength: 100,
+  });
 
 const ifNoneMatch = {
   name: 'If-None-Match',
@@ -245,7 +253,7 @@ const paths: JsonObject = {
         { type: 'string', maxLength: 16, default: 'day', examples: ['week'] },
       ),
       uuidParam('warehouse_id', false, 'Only this warehouse.'),
-      uuidParam('product_id', false, 'Only this product.'),
+      productParam(false, 'Only this product.'),
       limit(1000, 10000, 'rows'),
     ],
     schema: 'StockFlow',
@@ -272,7 +280,7 @@ const paths: JsonObject = {
     description: 'Departed and not yet arrived; only positive amounts, most units first, then ids.',
     parameters: [
       uuidParam('warehouse_id', false, 'Only goods sent from this warehouse.'),
-      uuidParam('product_id', false, 'Only this product.'),
+      productParam(false, 'Only this product.'),
     ],
     schema: 'InTransit',
     csv: 'Columns `sender_warehouse_id,product_id,quantity,movements`.',
@@ -284,7 +292,7 @@ const paths: JsonObject = {
       'From the stock changes of one warehouse and product, bucketed by when they occurred; periods without changes are absent.',
     parameters: [
       uuidParam('warehouse_id', true, 'The warehouse.'),
-      uuidParam('product_id', true, 'The product.'),
+      productParam(true, 'The product.'),
       salesDate('start_date'),
       salesDate('end_date'),
       query('granularity', false, '`hour`, `day`, `week` (from Monday) or `month`.', {

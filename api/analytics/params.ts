@@ -1,3 +1,4 @@
+import { PRODUCT_ID_RULE, productId } from '../../domain/product-id.js';
 import { ValidationError } from '../../lib/errors.js';
 
 // Query parameters of the analytics API → typed values, or a ValidationError
@@ -343,6 +344,21 @@ export function parseOptionalUuid(query: Query, param: string): string | null {
   if (v === undefined) return null;
   if (!UUID_RE.test(v)) throw invalid(param, `must be a UUID, got ${show(v)}`);
   return v.toLowerCase();
+}
+
+/** A product id in its stored form (a UUID lowercased); see domain/product-id.ts. */
+export function parseOptionalProductId(query: Query, param: string): string | null {
+  const v = single(query, param);
+  if (v === undefined) return null;
+  const id = productId(v);
+  if (id === undefined) throw invalid(param, `must be ${PRODUCT_ID_RULE}, got ${show(v)}`);
+  return id;
+}
+
+export function parseProductId(query: Query, param: string): string {
+  const v = parseOptionalProductId(query, param);
+  if (v === null) throw invalid(param, 'is required');
+  return v;
 }
 
 export function parseUuid(query: Query, param: string): string {

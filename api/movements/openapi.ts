@@ -1,3 +1,4 @@
+import { PRODUCT_ID_PATTERN } from '../../domain/product-id.js';
 import { responses, type JsonObject, type OpenApiPart } from '../../lib/http/openapi.js';
 
 // The contract of the movements read API, as upstream teams read it at /docs.
@@ -30,11 +31,17 @@ const warehouseName: JsonObject = {
   type: ['string', 'null'],
   description: 'Its name in the warehouses reference data; `null` when no import has named it.',
 };
+const productId = (description: string): JsonObject => ({
+  type: 'string',
+  pattern: PRODUCT_ID_PATTERN,
+  maxLength: 100,
+  description: `${description} A UUID (seed 001), or the catalog's id such as \`13681706\` or \`item1\`.`,
+});
 const pathParam = (name: string, description: string): JsonObject => ({
   name,
   in: 'path',
   required: true,
-  schema: uuid(description),
+  schema: name === 'product_id' ? productId(description) : uuid(description),
 });
 
 const conditional = {
@@ -138,7 +145,7 @@ const schemas: JsonObject = {
     ],
     properties: {
       movement_id: uuid('The movement, shared by its departure and arrival events.'),
-      product_id: uuid("The product moved (the departure's, else the arrival's)."),
+      product_id: productId("The product moved (the departure's, else the arrival's)."),
       status: {
         type: 'string',
         enum: ['in_transit', 'completed', 'arrived_first', 'pending_stock', 'rejected'],
@@ -275,7 +282,7 @@ const schemas: JsonObject = {
       warehouse_id: uuid('The warehouse.'),
       warehouse_code: warehouseCode,
       warehouse_name: warehouseName,
-      product_id: uuid('The product.'),
+      product_id: productId('The product.'),
       quantity: { type: 'integer', minimum: 0, description: 'Units on hand now.' },
       updated_at: dateTime('When the quantity last changed.'),
       movements: {

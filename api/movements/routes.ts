@@ -1,3 +1,4 @@
+import { productId as storedProductId } from '../../domain/product-id.js';
 import { createHash } from 'node:crypto';
 import express, { type Request } from 'express';
 import {
@@ -43,7 +44,8 @@ export function movementsFeature(deps: { pool: Pool }): ApiFeature {
 
   router.get('/api/warehouses/:warehouse_id/products/:product_id', async (req, res) => {
     const warehouseId = param(req, 'warehouse_id');
-    const productId = param(req, 'product_id');
+    // The validator checked its shape; a UUID is stored lowercased.
+    const productId = storedProductId(param(req, 'product_id')) ?? '';
     const limit = Number(req.query.limit ?? DEFAULT_LIMIT);
     const cursor = typeof req.query.cursor === 'string' ? req.query.cursor : undefined;
     const beforeId = cursor === undefined ? undefined : decodeCursor(cursor);

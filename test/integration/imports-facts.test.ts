@@ -130,14 +130,16 @@ describe('importing fact files', () => {
           `${NORTH},${P1},40,2025-03-01T08:00:00Z\n` +
           `${SOUTH},${P1},5,2025-03-01T08:00:00Z\n` +
           `${NORTH},${P2},-3,2025-03-01T08:00:00Z\n` + // line 4: negative
-          `${NOWHERE},${P1},1,2025-03-01T08:00:00Z\n`, // line 5: no such warehouse
+          `${NOWHERE},${P1},1,2025-03-01T08:00:00Z\n` + // line 5: no such warehouse
+          `${NORTH},item1,7,2025-03-01T08:00:00Z\n` + // a catalog id, not a UUID
+          `${NORTH},item 1,7,2025-03-01T08:00:00Z\n`, // line 7: no product id
       ),
     );
     expect(counts.import).toMatchObject({
       status: 'succeeded',
-      rows_read: 4,
-      rows_imported: 2,
-      rows_failed: 2,
+      rows_read: 6,
+      rows_imported: 3,
+      rows_failed: 3,
     });
     const failed = await p.runtime.pool.query(
       'SELECT line::int, reasons FROM failed_rows WHERE import_id = $1 ORDER BY line',
@@ -151,6 +153,15 @@ describe('importing fact files', () => {
           {
             column: 'warehouse_id',
             message: `warehouse "${NOWHERE}" has no known code: import it in a warehouses file first, or give a source column`,
+          },
+        ],
+      },
+      {
+        line: 7,
+        reasons: [
+          {
+            column: 'product_id',
+            message: expect.stringContaining('must be a product id') as unknown,
           },
         ],
       },
@@ -172,6 +183,10 @@ describe('importing fact files', () => {
       ((await stock(SOUTH)) as { quantity?: number }).quantity === 20 ? true : undefined,
     );
     expect(await stock(NORTH)).toMatchObject({ quantity: 25 });
+    expect(await get(`/api/warehouses/${NORTH}/products/item1`)).toMatchObject({
+      product_id: 'item1',
+      quantity: 7,
+    });
     expect(await get('/api/movements/7f1d2a0e-1111-4a2b-9c3d-000000000001')).toMatchObject({
       status: 'completed',
       transit_duration: 'PT2H30M',

@@ -325,7 +325,7 @@ describe('validateMovementEvent: many problems', () => {
         warehouse_id: 'w',
         timestamp: 'yesterday',
         event: 'teleport',
-        product_id: 'p',
+        product_id: 'p/q',
         quantity: -1,
         colour: 'red',
       },

@@ -1,4 +1,4 @@
-import { parseOptionalUuid } from '../params.js';
+import { parseOptionalProductId, parseOptionalUuid } from '../params.js';
 import { inTransit } from '../queries/in-transit.js';
 import { defineRoute } from '../serve.js';
 
@@ -7,7 +7,7 @@ export const inTransitRoute = defineRoute({
   path: '/analytics/in-transit',
   parse: (q) => ({
     warehouseId: parseOptionalUuid(q, 'warehouse_id'),
-    productId: parseOptionalUuid(q, 'product_id'),
+    productId: parseOptionalProductId(q, 'product_id'),
   }),
   compute: async (a, p) => {
     const goods = await inTransit(a, p);

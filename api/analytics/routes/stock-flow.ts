@@ -1,4 +1,10 @@
-import { parseDayRange, parseGranularity, parseLimit, parseOptionalUuid } from '../params.js';
+import {
+  parseDayRange,
+  parseGranularity,
+  parseLimit,
+  parseOptionalProductId,
+  parseOptionalUuid,
+} from '../params.js';
 import { stockFlow } from '../queries/stock-flow.js';
 import { defineRoute } from '../serve.js';
 
@@ -14,7 +20,7 @@ export const stockFlowRoute = defineRoute({
       'is not available: stock flow is kept per day, so the finest period is a day',
     ),
     warehouseId: parseOptionalUuid(q, 'warehouse_id'),
-    productId: parseOptionalUuid(q, 'product_id'),
+    productId: parseOptionalProductId(q, 'product_id'),
     limit: parseLimit(q, 1000, 10_000),
   }),
   compute: async (a, p) => {

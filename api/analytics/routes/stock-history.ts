@@ -1,5 +1,12 @@
 import { NotFoundError } from '../../../lib/errors.js';
-import { dayOf, GRANULARITIES, parseGranularity, parseInstantRange, parseUuid } from '../params.js';
+import {
+  dayOf,
+  GRANULARITIES,
+  parseGranularity,
+  parseInstantRange,
+  parseProductId,
+  parseUuid,
+} from '../params.js';
 import { stockExists, stockHistory } from '../queries/stock-history.js';
 import { defineRoute } from '../serve.js';
 
@@ -16,7 +23,7 @@ export const stockHistoryRoute = defineRoute({
   path: '/analytics/stock-history',
   parse: (q) => ({
     warehouseId: parseUuid(q, 'warehouse_id'),
-    productId: parseUuid(q, 'product_id'),
+    productId: parseProductId(q, 'product_id'),
     range: parseInstantRange(q),
     granularity: parseGranularity(q, GRANULARITIES, 'day'),
   }),
