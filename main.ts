@@ -16,13 +16,14 @@ import { createRuntime, type Runtime } from './lib/runtime.js';
 import { stackContext, stackUp } from './stack/manager.js';
 import { PROJECT_ROOT } from './stack/paths.js';
 
-const ROLES = ['ingest', 'process', 'relay', 'sink', 'api', 'jobs'] as const;
+const ROLES = ['ingest', 'process', 'orders', 'relay', 'sink', 'api', 'jobs'] as const;
 type Role = (typeof ROLES)[number];
 
 // Loaded on demand so a process pays only for the roles it runs.
 const ROLE_MODULES: Record<Role, () => Promise<{ createRole: CreateRole }>> = {
   ingest: () => import('./ingest/role.js'),
   process: () => import('./processors/role.js'),
+  orders: () => import('./processors/orders/role.js'),
   relay: () => import('./processors/relay/role.js'),
   sink: () => import('./processors/sink/role.js'),
   api: () => import('./api/role.js'),
@@ -34,7 +35,7 @@ const USAGE = `usage: stockflow <command> [arguments]   (npx stockflow, or node 
 Run it
   all                        bring up the local stack (components without an external URL),
                              migrate, and run every role with the HTTP API (npm start)
-  ingest | process | relay | sink | api | jobs
+  ingest | process | orders | relay | sink | api | jobs
                              run only these roles (several may be given)
 
 The local stack

@@ -1,14 +1,16 @@
 import { analyticsFeature } from './analytics/routes.js';
 import { movementsFeature } from './movements/routes.js';
+import { ordersFeature } from './orders/routes.js';
 import type { RoleParts } from '../lib/role.js';
 import type { Runtime } from '../lib/runtime.js';
 
-/** The read API: movements and stock from Postgres, analytics from ClickHouse (names from Postgres). */
+/** The read API: movements, stock and orders from Postgres, analytics from ClickHouse (names from Postgres). */
 export function createRole(rt: Runtime): Promise<RoleParts> {
   return Promise.resolve({
     services: [],
     features: [
       movementsFeature({ pool: rt.pool }),
+      ordersFeature({ pool: rt.pool }),
       analyticsFeature({
         clickhouse: rt.clickhouse,
         database: rt.config.clickhouseDatabase,

@@ -105,11 +105,19 @@ export const stockChangeAvroSchema = {
     { name: 'product_id', type: 'string' },
     {
       name: 'reason',
-      type: { type: 'enum', name: 'StockReason', symbols: ['departure', 'arrival', 'inventory'] },
+      type: {
+        type: 'enum',
+        name: 'StockReason',
+        symbols: ['departure', 'arrival', 'inventory', 'order'],
+      },
     },
     { name: 'delta', type: 'long', doc: 'Signed change of the quantity.' },
     { name: 'balance', type: 'long', doc: 'The quantity after it; never below zero.' },
-    { name: 'movement_id', type: 'string', doc: "The movement, or the stock count's id." },
+    {
+      name: 'movement_id',
+      type: 'string',
+      doc: "The movement, the stock count's id, or the order (reason order).",
+    },
     { name: 'event_id', type: 'string', doc: 'The event that caused it.' },
     { name: 'occurred_at', ...isoTime('When it happened at the warehouse') },
     { name: 'recorded_at', ...isoTime('When the processor recorded it') },

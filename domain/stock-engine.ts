@@ -24,7 +24,8 @@ export function splitStockKey(key: StockKey): { warehouse_id: string; product_id
   return { warehouse_id, product_id };
 }
 
-export type StockReason = 'departure' | 'arrival' | 'inventory';
+/** Why a stock level changed; `order` is an order's reservation (processors/orders). */
+export type StockReason = 'departure' | 'arrival' | 'inventory' | 'order';
 
 /** One change of one stock level, with the balance after it: the ledger line. */
 export interface StockChange {

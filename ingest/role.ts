@@ -2,6 +2,8 @@ import type { Message } from 'kafkajs';
 import { batchConsumer } from '../lib/kafka/batch-consumer.js';
 import { producerService, topicsService } from '../lib/kafka/services.js';
 import { importsFeature, runningImports } from './imports/routes.js';
+import { orderIntakeFeature } from './orders/intake.js';
+import { orderTopics } from '../lib/kafka/topics.js';
 import { kafkaMetrics } from '../lib/metrics.js';
 import type { ApiFeature, RoleParts } from '../lib/role.js';
 import type { Runtime } from '../lib/runtime.js';
@@ -70,6 +72,7 @@ export function createRole(
     });
   });
   const imports = runningImports(rt.logger);
+  const orders = orderTopics(config.kafkaOrdersTopic);
   const features: ApiFeature[] = streams.flatMap((stream) => {
     const { http } = stream;
     if (!http) return [];
@@ -86,7 +89,7 @@ export function createRole(
     services: [
       topicsService(
         rt.kafka,
-        streams.map((s) => s.topics(config)),
+        [...streams.map((s) => s.topics(config)), orders],
         config.kafkaPartitions,
       ),
       producer,
@@ -96,6 +99,12 @@ export function createRole(
     ],
     features: [
       ...features,
+      orderIntakeFeature({
+        pool: rt.pool,
+        topics: orders,
+        maxInFlight: config.ordersMaxInFlight,
+        idempotencyHours: config.orderIdempotencyHours,
+      }),
       importsFeature({
         pool: rt.pool,
         start: {

@@ -118,6 +118,30 @@ export const settings = {
     'sales',
     'Raw topic upstream systems produce sale lines (seed 003 JSON) to.',
   ),
+  kafkaOrdersTopic: setting(
+    'KAFKA_ORDERS_TOPIC',
+    topicName,
+    'orders',
+    'Raw topic upstream systems produce orders (seed 004 JSON) to; its derived topics carry accepted orders and their changes.',
+  ),
+  orderBatchSize: setting(
+    'ORDER_BATCH_SIZE',
+    int(1, 10_000),
+    '500',
+    'Most orders the `orders` role prices and reserves in one Postgres transaction.',
+  ),
+  ordersMaxInFlight: setting(
+    'ORDERS_MAX_IN_FLIGHT',
+    int(1, 100_000),
+    '4000',
+    'POST /orders requests one process takes at once; beyond it they get 503 with Retry-After (back-pressure).',
+  ),
+  orderIdempotencyHours: setting(
+    'ORDER_IDEMPOTENCY_HOURS',
+    int(24, 24 * 365),
+    '24',
+    'How long an Idempotency-Key of POST /orders is remembered (at least 24 hours).',
+  ),
   kafkaGroupId: setting(
     'KAFKA_GROUP_ID',
     text,

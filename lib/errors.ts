@@ -7,6 +7,8 @@ export type ErrorCode =
   | 'VALIDATION_FAILED'
   | 'NOT_FOUND'
   | 'CONFLICT'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'OVERLOADED'
   | 'DEPENDENCY_UNAVAILABLE'
   | 'MIGRATION_FAILED'
   | 'STACK_FAILED'
@@ -44,6 +46,30 @@ export class ValidationError extends StockflowError {
 export class NotFoundError extends StockflowError {
   constructor(message: string) {
     super('NOT_FOUND', message);
+  }
+}
+
+/** The request clashes with one still in progress (e.g. the same Idempotency-Key). */
+export class ConflictError extends StockflowError {
+  constructor(message: string) {
+    super('CONFLICT', message);
+  }
+}
+
+/** An Idempotency-Key already used for a different request. */
+export class IdempotencyKeyReusedError extends StockflowError {
+  constructor(message: string) {
+    super('IDEMPOTENCY_KEY_REUSED', message);
+  }
+}
+
+/** Too much work in progress: the client should come back after `retryAfterSeconds`. */
+export class OverloadedError extends StockflowError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('OVERLOADED', message);
   }
 }
 

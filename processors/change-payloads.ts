@@ -34,7 +34,8 @@ export const STOCK_CHANGE_SQL: Readonly<Record<keyof StockChangeMessage, string>
   reason: 'reason',
   delta: 'delta',
   balance: 'balance',
-  movement_id: 'movement_id',
+  // An order's reservation has no movement: its order id stands there.
+  movement_id: 'coalesce(movement_id::text, order_id)',
   event_id: 'event_id',
   occurred_at: 'occurred_at',
   recorded_at: 'recorded_at',

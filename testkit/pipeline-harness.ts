@@ -8,13 +8,16 @@ import { createRuntime, type Runtime } from '../lib/runtime.js';
 import { sendAll } from '../lib/kafka/produce-chunked.js';
 import {
   movementTopics,
+  orderTopics,
   salesTopics,
   type MovementTopics,
+  type OrderTopics,
   type SalesTopics,
 } from '../lib/kafka/topics.js';
 import type { RoleParts } from '../lib/role.js';
 import { createRole as ingestRole } from '../ingest/role.js';
 import { createRole as processRole } from '../processors/role.js';
+import { createRole as ordersRole } from '../processors/orders/role.js';
 import { createRole as relayRole } from '../processors/relay/role.js';
 import { createRole as sinkRole } from '../processors/sink/role.js';
 import {
@@ -33,10 +36,12 @@ export interface Pipeline {
   readonly topics: MovementTopics;
   /** The sales pipeline's topics (`KAFKA_SALES_TOPIC`, random too). */
   readonly sales: SalesTopics;
+  /** The orders' topics (`KAFKA_ORDERS_TOPIC`, random too). */
+  readonly orders: OrderTopics;
   readonly runtime: Runtime;
   readonly producer: Producer;
   /** Starts another instance of a role in this process (same group). */
-  startRole(role: 'ingest' | 'process' | 'relay' | 'sink'): Promise<RoleInstance>;
+  startRole(role: HarnessRole): Promise<RoleInstance>;
   /** Produces to the raw movements topic. */
   produceRaw(values: (string | Buffer)[], key?: (i: number) => string | null): Promise<void>;
   /** Produces to any topic, e.g. `sales.raw`. */
@@ -49,6 +54,8 @@ export interface Pipeline {
   caughtUp(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
+
+export type HarnessRole = 'ingest' | 'process' | 'orders' | 'relay' | 'sink';
 
 export interface RoleInstance {
   readonly runtime: Runtime;
@@ -63,6 +70,7 @@ export async function createPipeline(settings: Record<string, string> = {}): Pro
   const env: Record<string, string> = {
     KAFKA_TOPIC: randomName('movements'),
     KAFKA_SALES_TOPIC: randomName('sales'),
+    KAFKA_ORDERS_TOPIC: randomName('orders'),
     KAFKA_GROUP_ID: randomName('group'),
     CLICKHOUSE_DATABASE: ch.name,
     DATABASE_POOL_SIZE: '5',
@@ -78,16 +86,21 @@ export async function createPipeline(settings: Record<string, string> = {}): Pro
   });
   const topics = movementTopics(config.kafkaTopic);
   const sales = salesTopics(config.kafkaSalesTopic);
+  const orders = orderTopics(config.kafkaOrdersTopic);
   const kafka = testKafka();
   const producer = kafka.producer();
   await producer.connect();
   const instances: RoleInstance[] = [];
 
-  async function startRole(role: 'ingest' | 'process' | 'relay' | 'sink'): Promise<RoleInstance> {
+  async function startRole(role: HarnessRole): Promise<RoleInstance> {
     const rt = createRuntime(config, testLogger, createRegistry());
-    const create = { ingest: ingestRole, process: processRole, relay: relayRole, sink: sinkRole }[
-      role
-    ];
+    const create = {
+      ingest: ingestRole,
+      process: processRole,
+      orders: ordersRole,
+      relay: relayRole,
+      sink: sinkRole,
+    }[role];
     const parts: RoleParts = await create(rt);
     const started: Service[] = [];
     for (const s of parts.services) {
@@ -122,6 +135,7 @@ export async function createPipeline(settings: Record<string, string> = {}): Pro
     config,
     topics,
     sales,
+    orders,
     runtime,
     producer,
     startRole,
@@ -183,6 +197,11 @@ export async function createPipeline(settings: Record<string, string> = {}): Pro
             sales.raw,
             sales.validated,
             sales.dlq,
+            orders.raw,
+            orders.validated,
+            orders.dlq,
+            orders.accepted,
+            orders.changes,
           ],
         })
         .catch(() => undefined);

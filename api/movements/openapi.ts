@@ -304,15 +304,33 @@ const schemas: JsonObject = {
     type: 'object',
     description: 'One change of a stock level, with the balance after it.',
     additionalProperties: false,
-    required: ['id', 'movement_id', 'reason', 'delta', 'balance', 'occurred_at', 'recorded_at'],
+    required: [
+      'id',
+      'movement_id',
+      'order_id',
+      'reason',
+      'delta',
+      'balance',
+      'occurred_at',
+      'recorded_at',
+    ],
     properties: {
       id: { type: 'string', description: 'Ledger entry id; orders the entries.' },
-      movement_id: uuid('The movement that caused the change (for an inventory, the count).'),
+      movement_id: nullable(
+        uuid(
+          'The movement that caused the change (for an inventory, the count); `null` for an order.',
+        ),
+      ),
+      order_id: {
+        type: ['string', 'null'],
+        description:
+          'The order whose items the change reserved (reason `order`); `null` otherwise.',
+      },
       reason: {
         type: 'string',
-        enum: ['departure', 'arrival', 'inventory'],
+        enum: ['departure', 'arrival', 'inventory', 'order'],
         description:
-          '`departure`: goods left; `arrival`: goods arrived; `inventory`: a stock count set the level.',
+          '`departure`: goods left; `arrival`: goods arrived; `inventory`: a stock count set the level; `order`: an order reserved them.',
       },
       delta: { type: 'integer', description: 'Change in units (negative for a departure).' },
       balance: { type: 'integer', minimum: 0, description: 'Units on hand after the change.' },

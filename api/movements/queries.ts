@@ -34,7 +34,8 @@ export interface StockRow {
 
 export interface StockLedgerRow {
   readonly id: string;
-  readonly movement_id: string;
+  readonly movement_id: string | null;
+  readonly order_id: string | null;
   readonly reason: StockReason;
   readonly delta: number;
   readonly balance: number;
@@ -106,7 +107,7 @@ export async function listStockLedger(
   page: { limit: number; beforeId?: string },
 ): Promise<StockLedgerRow[]> {
   const result = await pool.query<Int8<StockLedgerRow, 'delta' | 'balance'>>(
-    `SELECT id::text AS id, movement_id, reason, delta, balance, occurred_at, recorded_at
+    `SELECT id::text AS id, movement_id, order_id, reason, delta, balance, occurred_at, recorded_at
        FROM stock_ledger
       WHERE warehouse_id = $1 AND product_id = $2 AND ($3::bigint IS NULL OR id < $3::bigint)
       ORDER BY stock_ledger.id DESC -- not the text alias

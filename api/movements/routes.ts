@@ -107,6 +107,7 @@ function ledgerEntry(r: StockLedgerRow) {
   return {
     id: r.id,
     movement_id: r.movement_id,
+    order_id: r.order_id,
     reason: r.reason,
     delta: r.delta,
     balance: r.balance,

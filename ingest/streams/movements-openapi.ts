@@ -1,3 +1,4 @@
+import { PRODUCT_ID_PATTERN } from '../../domain/product-id.js';
 import { acceptedResponse, responses, type OpenApiPart } from '../../lib/http/openapi.js';
 
 const uuid = { type: 'string', format: 'uuid' } as const;
@@ -92,7 +93,12 @@ export const eventsOpenApi: OpenApiPart = {
               description: 'ISO 8601 with a zone.',
             },
             event: { enum: ['departure', 'arrival', 'inventory'] },
-            product_id: uuid,
+            product_id: {
+              type: 'string',
+              pattern: PRODUCT_ID_PATTERN,
+              maxLength: 100,
+              description: "A UUID (lowercased), or the catalog's id of the product, e.g. `item1`.",
+            },
             quantity: { type: 'integer', minimum: 0, maximum: 2147483647 },
           },
         },

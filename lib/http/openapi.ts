@@ -150,7 +150,8 @@ export function buildOpenApi(parts: readonly OpenApiPart[]): JsonObject {
         'Warehouse movements, exact stock and analytics. Errors are RFC 9457 problem details (`application/problem+json`).',
     },
     servers: [{ url: '/' }],
-    tags: all.flatMap((p) => p.tags ?? []),
+    // Roles share tags (orders: intake in ingest, reads in api); each is listed once.
+    tags: [...new Map(all.flatMap((p) => p.tags ?? []).map((t) => [t.name, t])).values()],
     paths: Object.assign({}, ...all.map((p) => p.paths)) as JsonObject,
     components: { schemas: Object.assign({}, ...all.map((p) => p.schemas ?? {})) as JsonObject },
   };

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { FieldIssue } from '../../domain/field-issue.js';
-import { StockflowError, ValidationError, type ErrorCode } from '../errors.js';
+import { OverloadedError, StockflowError, ValidationError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 // The one place where errors become HTTP statuses (RFC 9457 problem details).
@@ -9,6 +9,8 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   VALIDATION_FAILED: 400,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  OVERLOADED: 503,
   DEPENDENCY_UNAVAILABLE: 503,
   CONFIG_INVALID: 500,
   MIGRATION_FAILED: 500,
@@ -24,6 +26,7 @@ const TITLES: Record<number, string> = {
   409: 'Conflict',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -117,7 +120,8 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     const problem = toProblem(err, req.originalUrl);
-    if (problem.status >= 500) (req.log ?? logger).error({ err }, 'request failed');
+    if (err instanceof OverloadedError) res.set('Retry-After', String(err.retryAfterSeconds));
+    else if (problem.status >= 500) (req.log ?? logger).error({ err }, 'request failed');
     sendProblem(res, problem);
   };
 }

@@ -39,12 +39,37 @@ export function salesTopics(raw: string): SalesTopics {
   return { raw, validated: `${raw}.validated`, dlq: `${raw}.dlq` };
 }
 
-export type TopicSet = MovementTopics | SalesTopics;
+/** The orders' topics, derived from the raw topic's name (`KAFKA_ORDERS_TOPIC`). */
+export interface OrderTopics {
+  /** Orders as JSON (seed 004) from upstream. */
+  readonly raw: string;
+  /** Valid orders, Avro (Confluent wire format), keyed by user_id. */
+  readonly validated: string;
+  /** Refused orders: original bytes plus the reasons, in headers. */
+  readonly dlq: string;
+  /** Orders taken over HTTP, from the outbox (JSON `{order_id}`), keyed by order_id. */
+  readonly accepted: string;
+  /** Every state change of every order (JSON), keyed by order_id. */
+  readonly changes: string;
+}
+
+export function orderTopics(raw: string): OrderTopics {
+  return {
+    raw,
+    validated: `${raw}.validated`,
+    dlq: `${raw}.dlq`,
+    accepted: `${raw}.accepted`,
+    changes: `${raw}.changes`,
+  };
+}
+
+export type TopicSet = MovementTopics | SalesTopics | OrderTopics;
 
 /** Every topic name of a set. */
 export function topicNames(set: TopicSet): string[] {
   const names = [set.raw, set.validated, set.dlq];
   if ('movementChanges' in set) names.push(set.movementChanges, set.stockChanges);
+  if ('accepted' in set) names.push(set.accepted, set.changes);
   return names;
 }
 

@@ -254,7 +254,7 @@ describe('importing fact files', () => {
     );
     expect(warehouses.import).toMatchObject({ rows_imported: 2, rows_failed: 0 });
     const counts = await importFacts('stock_counts', example('stock_counts.csv'));
-    expect(counts.import).toMatchObject({ rows_read: 2, rows_imported: 2, rows_failed: 0 });
+    expect(counts.import).toMatchObject({ rows_read: 6, rows_imported: 6, rows_failed: 0 });
     const sales = await importFacts('sales', example('sales.csv'));
     expect(sales.import).toMatchObject({ rows_read: 6, rows_imported: 3, rows_failed: 3 });
     const legs = await importFacts('movements', example('movements.csv'));

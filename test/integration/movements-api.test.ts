@@ -72,6 +72,7 @@ async function insertMovement(pool: Pool, m: MovementFixture): Promise<void> {
 interface LedgerFixture {
   id: string;
   movement_id: string;
+  order_id: null;
   reason: string;
   delta: number;
   balance: number;
@@ -90,6 +91,7 @@ async function insertStock(pool: Pool): Promise<LedgerFixture[]> {
     const occurred = new Date(Date.UTC(2025, 1, 18, 9, i));
     const entry = {
       movement_id: randomUUID(),
+      order_id: null,
       reason,
       delta,
       balance,

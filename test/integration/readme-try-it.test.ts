@@ -77,6 +77,12 @@ const READS: readonly Check[] = [
     holds: (out) => json(out).quantity === 100,
   },
   {
+    what: 'the desk lamps in stock',
+    command: new RegExp(`/api/warehouses/${SENDER}/products/item1(\\s|$)`),
+    promises: ['`"quantity":50`'],
+    holds: (out) => json(out).quantity === 50,
+  },
+  {
     what: 'the revenue of the sale day',
     command: /\/total_spent\?start_date=2021-01-07&end_date=2021-01-07"(\s|$)/,
     promises: ['{"total_spent":114.54}'],
@@ -91,6 +97,12 @@ const WRITES: readonly Check[] = [
     command: /^npm run import -- products examples\/products\.csv$/,
     promises: ['`6 rows read, 6 imported, 0 failed, 0 duplicate`'],
     holds: (out) => out.includes('6 rows read, 6 imported, 0 failed, 0 duplicate'),
+  },
+  {
+    what: "the seed's order",
+    command: /-X POST http:\/\/127\.0\.0\.1:\$\{PORT:-8000\}\/orders\/\s/,
+    promises: ['`"status":"pending"`'],
+    holds: (out) => json(out).status === 'pending' && /^ORD-/.test(String(json(out).order_id)),
   },
   {
     what: 'the sale over HTTP',
@@ -146,6 +158,7 @@ describe("README's Try it, as written", () => {
     PORT: '',
     KAFKA_TOPIC: randomName('tryit_movements'),
     KAFKA_SALES_TOPIC: randomName('tryit_sales'),
+    KAFKA_ORDERS_TOPIC: randomName('tryit_orders'),
     DATABASE_URL: '',
   };
   const group = randomName('tryit');
@@ -192,7 +205,9 @@ describe("README's Try it, as written", () => {
         await stopChild(app, 'SIGKILL');
     }
     const ours = (name: string) =>
-      name.startsWith(env.KAFKA_TOPIC) || name.startsWith(env.KAFKA_SALES_TOPIC);
+      name.startsWith(env.KAFKA_TOPIC) ||
+      name.startsWith(env.KAFKA_SALES_TOPIC) ||
+      name.startsWith(env.KAFKA_ORDERS_TOPIC);
     const topics = (await admin.listTopics()).filter(ours);
     if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => undefined);
     const groups = (await admin.listGroups()).groups

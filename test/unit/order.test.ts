@@ -7,6 +7,7 @@ import {
   priceOrder,
   validateOrder,
 } from '../../domain/order.js';
+import { settleOrders } from '../../domain/order-batch.js';
 import { productId } from '../../domain/product-id.js';
 
 const validate = (input: unknown) => validateOrder(input, productId);
@@ -203,6 +204,98 @@ describe('planReservation', () => {
                 lv.get(t.product_id)?.get(t.warehouse_id) ?? 0,
               );
           }
+        },
+      ),
+    );
+  });
+});
+
+describe('settleOrders', () => {
+  const prices = new Map([
+    ['p', 100n],
+    ['q', 250n],
+  ]);
+  const stock = new Map([['p', new Map([[W1, 3]])]]);
+
+  it('serves orders in turn: what one takes is gone for the next, and a failed one takes nothing', () => {
+    const r = settleOrders(
+      [
+        {
+          order_id: 'a',
+          lines: [{ product_id: 'p', quantity: 2 }],
+          total_cents: 200n,
+          warehouse_id: null,
+        },
+        {
+          order_id: 'b',
+          lines: [{ product_id: 'p', quantity: 2 }],
+          total_cents: 200n,
+          warehouse_id: null,
+        },
+        {
+          order_id: 'c',
+          lines: [{ product_id: 'p', quantity: 1 }],
+          total_cents: 999n,
+          warehouse_id: null,
+        },
+        {
+          order_id: 'd',
+          lines: [{ product_id: 'p', quantity: 1 }],
+          total_cents: 100n,
+          warehouse_id: null,
+        },
+      ],
+      prices,
+      stock,
+    );
+    expect(r.orders.map((o) => [o.order_id, o.status])).toEqual([
+      ['a', 'completed'],
+      ['b', 'failed'],
+      ['c', 'failed'],
+      ['d', 'completed'],
+    ]);
+    expect(r.orders[1]).toMatchObject({
+      failure: { code: 'insufficient_stock', needed: 2, available: 1 },
+    });
+    expect(r.orders[2]).toMatchObject({ failure: { code: 'price_mismatch' } });
+    expect(r.changes).toEqual([
+      { warehouse_id: W1, product_id: 'p', quantity: 2, delta: -2, balance: 1, order_id: 'a' },
+      { warehouse_id: W1, product_id: 'p', quantity: 1, delta: -1, balance: 0, order_id: 'd' },
+    ]);
+    expect(r.levels.get('p')?.get(W1)).toBe(0);
+    expect(stock.get('p')?.get(W1)).toBe(3);
+  });
+
+  it('never takes stock below zero, whatever the orders', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('p', 'q'), fc.integer({ min: 1, max: 4 })), {
+          maxLength: 30,
+        }),
+        (lines) => {
+          const s = new Map([
+            [
+              'p',
+              new Map([
+                [W1, 5],
+                [W2, 2],
+              ]),
+            ],
+            ['q', new Map([[W2, 3]])],
+          ]);
+          const r = settleOrders(
+            lines.map(([product_id, quantity], i) => ({
+              order_id: String(i),
+              lines: [{ product_id, quantity }],
+              total_cents: prices.get(product_id)! * BigInt(quantity),
+              warehouse_id: null,
+            })),
+            prices,
+            s,
+          );
+          for (const c of r.changes) expect(c.balance).toBeGreaterThanOrEqual(0);
+          const taken = r.changes.reduce((n, c) => n - c.delta, 0);
+          expect(taken).toBeLessThanOrEqual(10);
         },
       ),
     );

@@ -1,0 +1,50 @@
+import { batchConsumer } from '../../lib/kafka/batch-consumer.js';
+import { producerService, topicsService } from '../../lib/kafka/services.js';
+import { movementTopics, orderTopics } from '../../lib/kafka/topics.js';
+import { kafkaMetrics } from '../../lib/metrics.js';
+import type { RoleParts } from '../../lib/role.js';
+import type { Runtime } from '../../lib/runtime.js';
+import { orderMetrics } from './metrics.js';
+import { orderBatchHandler } from './order-worker.js';
+
+/**
+ * Orders handed over by the intake → priced against the catalog, their items
+ * reserved from stock, completed or failed; several instances share the work
+ * as one consumer group.
+ */
+export function createRole(rt: Runtime): Promise<RoleParts> {
+  const { config } = rt;
+  const topics = orderTopics(config.kafkaOrdersTopic);
+  const movements = movementTopics(config.kafkaTopic);
+  const groupId = `${config.kafkaGroupId}.orders`;
+  const producer = producerService(rt.kafka, 'orders-producer');
+  const consumer = batchConsumer({
+    name: 'orders',
+    kafka: rt.kafka,
+    groupId,
+    topics: [topics.accepted],
+    logger: rt.logger,
+    metrics: kafkaMetrics(rt.metrics),
+    partitionsConsumedConcurrently: config.kafkaPartitions,
+    handle: orderBatchHandler({
+      pool: rt.pool,
+      producer: producer.producer,
+      topics,
+      stockChangesTopic: movements.stockChanges,
+      groupId,
+      logger: rt.logger,
+      metrics: orderMetrics(rt.metrics),
+      batchSize: config.orderBatchSize,
+    }),
+    onFatal: (err) => rt.fatal.abort(err),
+  });
+  return Promise.resolve({
+    services: [
+      topicsService(rt.kafka, [topics, movements], config.kafkaPartitions),
+      producer,
+      consumer,
+    ],
+    features: [],
+    dependencies: ['kafka', 'postgres'],
+  });
+}

@@ -1,0 +1,280 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { movementsFeature } from '../../api/movements/routes.js';
+import { ordersFeature } from '../../api/orders/routes.js';
+import { createApp } from '../../lib/http/app.js';
+import { createRegistry } from '../../lib/metrics.js';
+import type { OrderView } from '../../lib/postgres/order-rows.js';
+import { movementEvent, uuidOf } from '../../testkit/movement-events.js';
+import { createPipeline, eventually, type Pipeline } from '../../testkit/pipeline-harness.js';
+import { testLogger } from '../../testkit/resources.js';
+
+const W1 = uuidOf(0x0d1, 1);
+const W2 = uuidOf(0x0d1, 2);
+let counts = 0;
+
+describe('orders: POST /orders in, priced and reserved by the orders role, GET /orders/{id} out', () => {
+  let p: Pipeline;
+  let server: Server;
+  let base: string;
+
+  beforeAll(async () => {
+    p = await createPipeline({ KAFKA_PARTITIONS: '3' });
+    const ingest = await p.startRole('ingest');
+    await p.startRole('process');
+    await p.startRole('relay');
+    // Two workers in one consumer group share the orders.
+    await p.startRole('orders');
+    await p.startRole('orders');
+    const app = createApp({
+      logger: testLogger,
+      metrics: createRegistry(),
+      checks: [],
+      features: [
+        movementsFeature({ pool: p.runtime.pool }),
+        ordersFeature({ pool: p.runtime.pool }),
+        ...ingest.features,
+      ],
+    });
+    server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await p.runtime.pool.query(
+      `INSERT INTO products (product_id, name, unit_price) VALUES
+         ('item1', 'Desk lamp', 79.99), ('item2', 'Notebook A5', 20.00), ('101', 'Mug', 125.00),
+         ('102', 'Tea', 125.00), ('bulk', 'Bolt', 0.10), ('one', 'Last unit', 5.00)`,
+    );
+  }, 120_000);
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await p.close();
+  });
+
+  async function count(warehouse: string, product: string, quantity: number): Promise<void> {
+    const res = await fetch(`${base}/api/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(
+        movementEvent('inventory', {
+          id: `count-${++counts}`,
+          movement: uuidOf(0xc0, counts),
+          warehouse,
+          product,
+          quantity,
+        }),
+      ),
+    });
+    expect(res.status).toBe(202);
+    await eventually(async () => {
+      const r = await fetch(`${base}/api/warehouses/${warehouse}/products/${product}`);
+      return r.status === 200 && ((await r.json()) as { quantity: number }).quantity === quantity
+        ? true
+        : undefined;
+    });
+  }
+
+  const order = (body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${base}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+  const get = async (id: string) =>
+    (await (await fetch(`${base}/orders/${id}`)).json()) as OrderView;
+  const finished = (id: string) =>
+    eventually(async () => {
+      const o = await get(id);
+      return o.status === 'completed' || o.status === 'failed' ? o : undefined;
+    }, 60_000);
+  const stock = async (w: string, product: string) =>
+    (
+      (await (await fetch(`${base}/api/warehouses/${w}/products/${product}`)).json()) as {
+        quantity: number;
+      }
+    ).quantity;
+
+  it("completes the seed's example request against the catalog and stock, visible at once and with its history", async () => {
+    await count(W1, 'item1', 5);
+    await count(W1, 'item2', 5);
+    const res = await order({
+      user_id: 'user123',
+      item_ids: ['item1', 'item2'],
+      total_amount: 99.99,
+    });
+    expect(res.status).toBe(202);
+    const accepted = (await res.json()) as OrderView;
+    expect(accepted).toMatchObject({ status: 'pending', user_id: 'user123', total_amount: 99.99 });
+    expect(accepted.order_id).toMatch(/^ORD-/);
+    expect(res.headers.get('location')).toBe(`/orders/${accepted.order_id}`);
+    // Durable before the 202: GET finds it at once.
+    const now = await fetch(`${base}${res.headers.get('location')}`);
+    expect(now.status).toBe(200);
+    const done = await finished(accepted.order_id);
+    expect(done).toMatchObject({
+      status: 'completed',
+      failure: null,
+      items: [
+        { product_id: 'item1', quantity: 1, unit_price: 79.99, warehouse_id: W1 },
+        { product_id: 'item2', quantity: 1, unit_price: 20, warehouse_id: W1 },
+      ],
+    });
+    expect(done.completed_at).not.toBeNull();
+    expect(done.transitions.map((t) => t.status)).toEqual(['pending', 'processing', 'completed']);
+    expect(await stock(W1, 'item1')).toBe(4);
+    const ledger = await p.runtime.pool.query(
+      `SELECT product_id, delta::int, reason FROM stock_ledger WHERE order_id = $1 ORDER BY product_id`,
+      [accepted.order_id],
+    );
+    expect(ledger.rows).toEqual([
+      { product_id: 'item1', delta: -1, reason: 'order' },
+      { product_id: 'item2', delta: -1, reason: 'order' },
+    ]);
+  });
+
+  it('fails an order whose total is not the catalog total, or whose product is unknown, or short of stock, and never changes stock for it', async () => {
+    await count(W2, '101', 1);
+    await count(W2, '102', 1);
+    const before = await stock(W2, '101');
+    const wrongTotal = (await (
+      await order({ user_id: 1, item_ids: [101, 102], total_amount: 249.99 })
+    ).json()) as OrderView;
+    const unknown = (await (
+      await order({ user_id: 1, item_ids: ['nope'], total_amount: 1 })
+    ).json()) as OrderView;
+    const short = (await (
+      await order({ user_id: 1, items: [{ product_id: '101', quantity: 2 }], total_amount: 250 })
+    ).json()) as OrderView;
+    expect((await finished(wrongTotal.order_id)).failure).toMatchObject({
+      code: 'price_mismatch',
+      expected: '250.00',
+      got: '249.99',
+    });
+    expect((await finished(unknown.order_id)).failure).toMatchObject({
+      code: 'unknown_product',
+      product_id: 'nope',
+    });
+    const s = await finished(short.order_id);
+    expect(s).toMatchObject({
+      status: 'failed',
+      failure: { code: 'insufficient_stock', product_id: '101', needed: 2, available: 1 },
+    });
+    expect(s.transitions.map((t) => [t.status, t.reason?.code ?? null])).toEqual([
+      ['pending', null],
+      ['processing', null],
+      ['failed', 'insufficient_stock'],
+    ]);
+    expect(await stock(W2, '101')).toBe(before);
+    // The seed's second example, priced right, completes.
+    const ok = (await (
+      await order({ user_id: 1, item_ids: [101, 102], total_amount: 250 })
+    ).json()) as OrderView;
+    expect((await finished(ok.order_id)).status).toBe('completed');
+  });
+
+  it('takes 1,000 concurrent orders as 1,000 distinct orders, each finished once, stock exact', async () => {
+    await count(W1, 'bulk', 400);
+    await count(W2, 'bulk', 300);
+    const answers = await Promise.all(
+      Array.from({ length: 1000 }, (_, i) =>
+        order({ user_id: `u${i}`, item_ids: ['bulk'], total_amount: 0.1 }).then(async (r) => ({
+          status: r.status,
+          body: (await r.json()) as OrderView,
+        })),
+      ),
+    );
+    expect(answers.filter((a) => a.status !== 202)).toEqual([]);
+    const ids = answers.map((a) => a.body.order_id);
+    expect(new Set(ids).size).toBe(1000);
+    await eventually(async () => {
+      const r = await p.runtime.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM orders WHERE order_id = ANY($1) AND status IN ('completed', 'failed')`,
+        [ids],
+      );
+      return r.rows[0]!.n === 1000 ? true : undefined;
+    }, 120_000);
+    const r = await p.runtime.pool.query<{ status: string; n: number }>(
+      `SELECT status, count(*)::int AS n FROM orders WHERE order_id = ANY($1) GROUP BY status ORDER BY status`,
+      [ids],
+    );
+    expect(r.rows).toEqual([
+      { status: 'completed', n: 700 },
+      { status: 'failed', n: 300 },
+    ]);
+    // Each order went through its three states once: none processed twice.
+    const t = await p.runtime.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM order_transitions WHERE order_id = ANY($1)`,
+      [ids],
+    );
+    expect(t.rows[0]!.n).toBe(3000);
+    const ledger = await p.runtime.pool.query<{ n: number; taken: number }>(
+      `SELECT count(*)::int AS n, -sum(delta)::int AS taken FROM stock_ledger WHERE order_id = ANY($1)`,
+      [ids],
+    );
+    expect(ledger.rows[0]).toEqual({ n: 700, taken: 700 });
+    expect(await stock(W1, 'bulk')).toBe(0);
+    expect(await stock(W2, 'bulk')).toBe(0);
+  }, 180_000);
+
+  it('replays an Idempotency-Key with the same body, refuses it with another (422) and while the first is in flight (409)', async () => {
+    const key = `k-${Date.now()}`;
+    const body = { user_id: 'idem', item_ids: ['item2'], total_amount: 20 };
+    const first = await order(body, { 'Idempotency-Key': key });
+    expect(first.status).toBe(202);
+    expect(first.headers.get('idempotent-replayed')).toBe('false');
+    const a = (await first.json()) as OrderView;
+    const again = await order(body, { 'Idempotency-Key': key });
+    expect(again.status).toBe(202);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(((await again.json()) as OrderView).order_id).toBe(a.order_id);
+    const other = await order({ ...body, total_amount: 40 }, { 'Idempotency-Key': key });
+    expect(other.status).toBe(422);
+    expect(other.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    // Hold the orders table so the next request stays in flight, holding its key.
+    const blocker = await p.runtime.pool.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE orders IN EXCLUSIVE MODE');
+      const key2 = `${key}-2`;
+      const slow = order(body, { 'Idempotency-Key': key2 });
+      await eventually(async () => {
+        const r = await p.runtime.pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+            WHERE c.relname = 'orders' AND NOT l.granted`,
+        );
+        return r.rows[0]!.n > 0 ? true : undefined;
+      });
+      const clash = await order(body, { 'Idempotency-Key': key2 });
+      expect(clash.status).toBe(409);
+      await blocker.query('COMMIT');
+      const done = await slow;
+      expect(done.status).toBe(202);
+    } finally {
+      blocker.release();
+    }
+  });
+
+  it('refuses bad input with 400 naming each field, never 500', async () => {
+    for (const [body, paths] of [
+      [{ item_ids: ['item1'], total_amount: 1 }, ['/user_id']],
+      [{ user_id: 'u', item_ids: ['item1'], total_amount: 'abc' }, ['/total_amount']],
+      [
+        { user_id: 'u', item_ids: ['item 1'], total_amount: 1.234 },
+        ['/item_ids/0', '/total_amount'],
+      ],
+      [{ user_id: 'u', total_amount: 1 }, ['']],
+    ] as const) {
+      const res = await order(body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      const problem = (await res.json()) as { errors: { path: string }[] };
+      for (const path of paths) expect(problem.errors.map((e) => e.path)).toContain(path);
+    }
+    const notJson = await fetch(`${base}/orders/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"user_id":',
+    });
+    expect(notJson.status).toBe(400);
+    expect((await fetch(`${base}/orders/ORD-none`)).status).toBe(404);
+  });
+});
