@@ -11,7 +11,6 @@ import { createRegistry } from './lib/metrics.js';
 import { migrate } from './lib/migrate.js';
 import { createClickHouse } from './lib/clickhouse/client.js';
 import type { DependencyCheck } from './lib/readiness.js';
-import { createPool } from './lib/postgres/pool.js';
 import { createRuntime, type Runtime } from './lib/runtime.js';
 import { stackContext, stackUp } from './stack/manager.js';
 import { PROJECT_ROOT } from './stack/paths.js';
@@ -104,28 +103,23 @@ async function manage(
     }
     case 'db:init': {
       if (args.length > 0) throw usageError(`db:init takes no arguments, got ${args.join(' ')}`);
-      const runtime = createRuntime(config, quiet, createRegistry({ roles: 'db-init' }));
-      try {
-        await runMigrations(config, runtime);
-      } finally {
-        await runtime.close();
-      }
       const cli = await import('./ingest/imports/import-cli.js');
-      const code = await cli.runDailyJobCommand(
-        config,
-        quiet,
-        path.join(PROJECT_ROOT, 'examples'),
-        {
-          onlyImportable: true, // examples/ also holds the NDJSON events of Try it
-        },
-      );
-      // The demo dataset's world too, so its countries and warehouses have names.
-      const { loadDemoReference } = await import('./generator/demo-reference.js');
-      const { importReferenceFile } = await import('./ingest/imports/reference-import.js');
-      const pool = createPool(config.databaseUrl, 2, quiet);
-      try {
+      // One set of clients (one Postgres pool) for the migrations, the import job and the demo data.
+      return cli.withImportRuntime(config, quiet, async (runtime) => {
+        await runMigrations(config, runtime, quiet);
+        const code = await cli.runDailyJobCommand(
+          runtime,
+          quiet,
+          path.join(PROJECT_ROOT, 'examples'),
+          {
+            onlyImportable: true, // examples/ also holds the NDJSON events of Try it
+          },
+        );
+        // The demo dataset's world too, so its countries and warehouses have names.
+        const { loadDemoReference } = await import('./generator/demo-reference.js');
+        const { importReferenceFile } = await import('./ingest/imports/reference-import.js');
         for (const { kind, outcome } of await loadDemoReference(
-          (r) => importReferenceFile({ pool, logger: quiet }, r),
+          (r) => importReferenceFile({ pool: runtime.pool, logger: quiet }, r),
           { logger: quiet },
         )) {
           const i = outcome.import;
@@ -135,10 +129,8 @@ async function manage(
               : `demo ${kind}: import ${i.import_id} ${i.status}, ${i.rows_imported} of ${i.rows_read} rows imported, ${i.rows_failed} failed`,
           );
         }
-      } finally {
-        await pool.end();
-      }
-      return code;
+        return code;
+      });
     }
     case 'import':
     case 'failed-rows':
@@ -150,7 +142,9 @@ async function manage(
     case 'trigger': {
       if (args.length > 0) throw usageError(`trigger takes no arguments, got ${args.join(' ')}`);
       const cli = await import('./ingest/imports/import-cli.js');
-      return cli.runDailyJobCommand(config, quiet, config.importInboxDir);
+      return cli.withImportRuntime(config, quiet, (runtime) =>
+        cli.runDailyJobCommand(runtime, quiet, config.importInboxDir),
+      );
     }
     case 'verify': {
       const { verifyCommand } = await import('./cli/verify.js');
@@ -161,20 +155,24 @@ async function manage(
   }
 }
 
-async function runMigrations(config: Config, runtime: Runtime): Promise<void> {
+async function runMigrations(
+  config: Config,
+  runtime: Runtime,
+  logger: Logger = runtime.logger,
+): Promise<void> {
   const admin = createClickHouse({ url: config.clickhouseUrl });
   try {
     const applied = await migrate({
       pool: runtime.pool,
       clickhouse: admin,
       clickhouseDatabase: config.clickhouseDatabase,
-      logger: runtime.logger,
+      logger,
     }).catch((err: unknown) => {
       const code = (err as { code?: unknown }).code;
       if (err instanceof StockflowError || typeof code !== 'string') throw err;
       throw explainConnectionError(err, 'Postgres', redactUrl(config.databaseUrl), 'DATABASE_URL');
     });
-    runtime.logger.info(applied, 'migrations up to date');
+    logger.info(applied, 'migrations up to date');
   } finally {
     await admin.close();
   }

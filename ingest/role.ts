@@ -1,6 +1,7 @@
 import type { Message } from 'kafkajs';
 import { batchConsumer } from '../lib/kafka/batch-consumer.js';
 import { producerService, topicsService } from '../lib/kafka/services.js';
+import { importDeps } from './imports/daily-job.js';
 import { importsFeature, runningImports } from './imports/routes.js';
 import { orderIntakeFeature } from './orders/intake.js';
 import { orderTopics } from '../lib/kafka/topics.js';
@@ -107,15 +108,7 @@ export function createRole(
       }),
       importsFeature({
         pool: rt.pool,
-        start: {
-          pool: rt.pool,
-          logger: rt.logger,
-          config,
-          producer: producer.producer,
-          registry: rt.schemaRegistry,
-          inbox: config.importInboxDir,
-          running: imports,
-        },
+        start: { ...importDeps(rt, producer.producer), running: imports },
       }),
     ],
     dependencies: ['kafka', 'schema_registry', 'postgres'],

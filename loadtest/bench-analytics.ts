@@ -37,14 +37,13 @@ import { dataWatermark } from '../api/analytics/queries/watermark.js';
 import { createApp } from '../lib/http/app.js';
 import { createClickHouse, type ClickHouseClient } from '../lib/clickhouse/client.js';
 import { ch, sql } from '../lib/clickhouse/sql.js';
-import { loadConfig } from '../lib/config.js';
 import { createRegistry } from '../lib/metrics.js';
 import { migrate } from '../lib/migrate.js';
 import { createPool } from '../lib/postgres/pool.js';
 import { refreshRepeatFlags } from '../processors/sink/repeat-flags.js';
 import { refreshSellerOrderDays } from '../processors/sink/seller-order-days.js';
-import { stackContext, stackUp } from '../stack/manager.js';
 import { endpointCases } from './bench/endpoints.js';
+import { benchStack } from './bench/stack.js';
 import { DATA_VERSION, loadDataset, tableSizes, type LoadResult } from './bench/load.js';
 import { measureEndpoint, type EndpointResult } from './bench/measure.js';
 import { sinkThroughput, type SinkResult } from './bench/sink-throughput.js';
@@ -136,10 +135,7 @@ async function reusable(client: ClickHouseClient, db: string): Promise<boolean> 
 }
 
 async function main(): Promise<number> {
-  const config = loadConfig();
-  await stackUp(stackContext(config, (m) => console.log(`[stack] ${m}`)));
-  process.env.TEST_LOG_LEVEL ??= 'error';
-  process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
+  const config = await benchStack();
   const { createTestDatabase } = await import('../testkit/resources.js');
   const logger = pino({ level: 'error' });
   const admin = createClickHouse({ url: config.clickhouseUrl });

@@ -14,9 +14,8 @@ import type { ChildProcess } from 'node:child_process';
 import { writeCsvFiles, type CsvKind } from '../generator/index.js';
 import { MIN_PRODUCT_ROWS } from '../generator/csv/reference-records.js';
 import { createClickHouse } from '../lib/clickhouse/client.js';
-import { loadConfig } from '../lib/config.js';
 import { createKafka } from '../lib/kafka/client.js';
-import { stackContext, stackUp } from '../stack/manager.js';
+import { benchStack } from './bench/stack.js';
 import { cpuSince, cpuSnapshot, fmt, say } from './bench/util.js';
 import { runImportJob, type JobRun } from './bench-imports/job-process.js';
 import { postgresCpu } from './bench-imports/postgres-cpu.js';
@@ -61,10 +60,7 @@ interface Measured {
 }
 
 async function bench(): Promise<void> {
-  const config = loadConfig();
-  await stackUp(stackContext(config, (m) => console.log(`[stack] ${m}`)));
-  process.env.TEST_LOG_LEVEL ??= 'error';
-  process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
+  await benchStack();
   const { createPipeline } = await import('../testkit/pipeline-harness.js');
   const { testLogger } = await import('../testkit/resources.js');
   const { spawnStockflow, stopChild } = await import('../testkit/stockflow-process.js');

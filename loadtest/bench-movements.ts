@@ -7,11 +7,11 @@ import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadConfig, settings } from '../lib/config.js';
+import { settings } from '../lib/config.js';
 import { createKafka } from '../lib/kafka/client.js';
 import { ensureMovementTopics } from '../lib/kafka/topics.js';
-import { stackContext, stackUp } from '../stack/manager.js';
 import { coveredWorkload } from '../testkit/workload.js';
+import { benchStack } from './bench/stack.js';
 import { fmt, loadavg, now, until } from './bench/util.js';
 import { apiServer } from './bench-movements/api-server.js';
 import { nextMessage } from './bench-movements/child-messages.js';
@@ -59,11 +59,7 @@ function forkSelf(mode: Mode, env: Record<string, string> = {}): ChildProcess {
 const rows: Row[] = [];
 
 async function bench(): Promise<void> {
-  const config = loadConfig();
-  await stackUp(stackContext(config, (m) => console.log(`[stack] ${m}`)));
-  // The harness' logger reads TEST_LOG_LEVEL when it is imported (TEST_LOG_LEVEL=warn shows retries).
-  process.env.TEST_LOG_LEVEL ??= 'error';
-  process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
+  await benchStack();
   const { createPipeline } = await import('../testkit/pipeline-harness.js');
   const { testLogger } = await import('../testkit/resources.js');
   const { spawnStockflow } = await import('../testkit/stockflow-process.js');

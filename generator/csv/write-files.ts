@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { IMPORT_KINDS, type ImportKind } from '../../domain/import-kinds.js';
 import { movementMessages } from '../movement-messages.js';
 import { planMovements } from '../movement-plan.js';
 import type { Progress } from '../progress.js';
@@ -33,16 +34,9 @@ import {
 // are not written; arrivals out of order and losses in transit are, being
 // valid events. The same seed, period and sizes give byte-identical files.
 
-/** The files, in the order an import job takes them (ingest/imports/inbox.ts). */
-export const CSV_KINDS = [
-  'countries',
-  'warehouses',
-  'products',
-  'stock_counts',
-  'movements',
-  'sales',
-] as const;
-export type CsvKind = (typeof CSV_KINDS)[number];
+/** The files, one of every import kind, in the order an import job takes them. */
+export const CSV_KINDS = IMPORT_KINDS;
+export type CsvKind = ImportKind;
 
 export interface CsvOptions extends Pick<
   GenerateOptions,

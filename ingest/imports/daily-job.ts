@@ -2,7 +2,9 @@
 // kind named by its file name, reference data before the facts that name it.
 // POST /trigger-job runs it now; the schedule (schedule.ts) runs it daily.
 import { realpath } from 'node:fs/promises';
+import type { Producer } from 'kafkajs';
 import { errorMessage } from '../../lib/errors.js';
+import type { Runtime } from '../../lib/runtime.js';
 import type { FactImportDeps } from './fact-import.js';
 import type { ImportRecord } from './import-store.js';
 import { inboxFiles } from './inbox.js';
@@ -23,6 +25,18 @@ export interface DailyJob {
 
 export interface DailyJobDeps extends FactImportDeps {
   readonly inbox: string;
+}
+
+/** What a role's imports need: its process's clients, its own producer, IMPORT_INBOX_DIR. */
+export function importDeps(rt: Runtime, producer: Producer): DailyJobDeps {
+  return {
+    pool: rt.pool,
+    logger: rt.logger,
+    config: rt.config,
+    producer,
+    registry: rt.schemaRegistry,
+    inbox: rt.config.importInboxDir,
+  };
 }
 
 /** The inbox, resolved; an error that says which setting names it when it is missing. */

@@ -7,7 +7,7 @@ import type { Config } from '../../lib/config.js';
 import { StockflowError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { createPool } from '../../lib/postgres/pool.js';
-import { createRuntime } from '../../lib/runtime.js';
+import { createRuntime, type Runtime } from '../../lib/runtime.js';
 import { createRegistry } from '../../lib/metrics.js';
 import { producerService, topicsService } from '../../lib/kafka/services.js';
 import { movementTopics, salesTopics } from '../../lib/kafka/topics.js';
@@ -28,14 +28,31 @@ export const IMPORT_USAGE = `usage: stockflow import KIND FILE [--force]
 const isReference = (k: string): k is ReferenceKindName => Object.hasOwn(REFERENCE_KINDS, k);
 const isFact = (k: string): k is FactKindName => Object.hasOwn(FACT_KINDS, k);
 
-/** Runs `fn` with what a fact import needs (a Kafka producer and the registry), the topics made first. */
-export async function withImportDeps<T>(
+/** Runs `fn` with the clients an import command uses (Postgres, Kafka, the registry), then closes them. */
+export async function withImportRuntime<T>(
   config: Config,
   logger: Logger,
-  fn: (deps: FactImportDeps) => Promise<T>,
+  fn: (rt: Runtime) => Promise<T>,
 ): Promise<T> {
   // Only errors of the clients: the command prints each import's outcome itself.
   const rt = createRuntime(config, logger.child({}, { level: 'error' }), createRegistry());
+  try {
+    return await fn(rt);
+  } finally {
+    await rt.close();
+  }
+}
+
+/**
+ * Runs `fn` with what a fact import needs on `rt`'s clients (a Kafka producer of its own and the
+ * registry), the topics made first; the producer is stopped afterwards, `rt` left open.
+ */
+async function withFactImportDeps<T>(
+  rt: Runtime,
+  logger: Logger,
+  fn: (deps: FactImportDeps) => Promise<T>,
+): Promise<T> {
+  const { config } = rt;
   const producer = producerService(rt.kafka, 'import-producer');
   try {
     await topicsService(
@@ -53,12 +70,13 @@ export async function withImportDeps<T>(
     });
   } finally {
     await producer.stop().catch(() => undefined);
-    await rt.close();
   }
 }
 
 const runFactImport = (config: Config, logger: Logger, request: ImportRequest<FactKindName>) =>
-  withImportDeps(config, logger, (deps) => importFactFile(deps, request));
+  withImportRuntime(config, logger, (rt) =>
+    withFactImportDeps(rt, logger, (deps) => importFactFile(deps, request)),
+  );
 
 /** One line per import: what a terminal shows of it. */
 export function importLine(done: ImportRecord): string {
@@ -70,16 +88,17 @@ export function importLine(done: ImportRecord): string {
 }
 
 /**
- * `stockflow trigger` (and `db:init` on examples/): the daily job, now, in this process; prints
- * each import's outcome. Resolves with the exit code: 1 when an import failed.
+ * `stockflow trigger` (and `db:init` on examples/): the daily job, now, in this process, on `rt`'s
+ * clients (withImportRuntime); prints each import's outcome. Resolves with the exit code: 1 when
+ * an import failed.
  */
 export async function runDailyJobCommand(
-  config: Config,
+  rt: Runtime,
   logger: Logger,
   inbox: string,
   options: { readonly onlyImportable?: boolean } = {},
 ): Promise<number> {
-  return withImportDeps(config, logger, async (deps) => {
+  return withFactImportDeps(rt, logger, async (deps) => {
     const job = (await prepareDailyJob({ ...deps, inbox }, { by: 'manual' }))!;
     for (const s of job.skipped) {
       if (options.onlyImportable && s.reason === UNNAMED) continue;

@@ -2,17 +2,11 @@
 // names by its file name (`products*.csv`, `stock_counts*.csv`, …).
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { IMPORT_KINDS } from '../../domain/import-kinds.js';
 import type { ImportKindName } from './start-import.js';
 
 /** Kinds in the order a job imports them: reference data before the facts that name it. */
-export const JOB_ORDER: readonly ImportKindName[] = [
-  'countries',
-  'warehouses',
-  'products',
-  'stock_counts',
-  'movements',
-  'sales',
-];
+export const JOB_ORDER: readonly ImportKindName[] = IMPORT_KINDS;
 
 /** The kind a file name names, if any: the longest kind its name starts with. */
 export function kindOfFile(name: string): ImportKindName | undefined {

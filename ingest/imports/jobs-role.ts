@@ -3,6 +3,7 @@ import { producerService, topicsService } from '../../lib/kafka/services.js';
 import type { RoleParts } from '../../lib/role.js';
 import type { Runtime } from '../../lib/runtime.js';
 import { STREAMS } from '../streams/index.js';
+import { importDeps } from './daily-job.js';
 import { DAILY_TASK, dailyCron, dailyTask } from './schedule.js';
 
 /**
@@ -13,14 +14,7 @@ import { DAILY_TASK, dailyCron, dailyTask } from './schedule.js';
 export function createRole(rt: Runtime): Promise<RoleParts> {
   const { config } = rt;
   const producer = producerService(rt.kafka, 'jobs-producer');
-  const deps = {
-    pool: rt.pool,
-    logger: rt.logger,
-    config,
-    producer: producer.producer,
-    registry: rt.schemaRegistry,
-    inbox: config.importInboxDir,
-  };
+  const deps = importDeps(rt, producer.producer);
   return Promise.resolve({
     services: [
       topicsService(

@@ -2,8 +2,6 @@
 // Avro and validated topics into the real processor and sink: the answers of the HTTP API
 // count every good row exactly once, also after a forced re-import, and every bad row is kept.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,10 +13,8 @@ import type { FactKindName } from '../../ingest/imports/fact-kinds.js';
 import { importReferenceFile } from '../../ingest/imports/reference-import.js';
 import { importsFeature, runningImports } from '../../ingest/imports/routes.js';
 import { createClickHouse, type ClickHouseClient } from '../../lib/clickhouse/client.js';
-import { createApp } from '../../lib/http/app.js';
 import { producerService } from '../../lib/kafka/services.js';
 import { salesTopics } from '../../lib/kafka/topics.js';
-import { createRegistry } from '../../lib/metrics.js';
 import {
   committedToEnd,
   createPipeline,
@@ -27,6 +23,7 @@ import {
 } from '../../testkit/pipeline-harness.js';
 import { PROJECT_ROOT } from '../../stack/paths.js';
 import { testLogger } from '../../testkit/resources.js';
+import { serveFeatures, type ServedApp } from '../../testkit/serve-features.js';
 
 const NORTH = '0c7a1d52-55d5-4f0e-8a52-000000000001';
 const SOUTH = '0c7a1d52-55d5-4f0e-8a52-000000000002';
@@ -37,7 +34,7 @@ const P2 = '0c7a1d52-55d5-4f0e-8a52-0000000000a2';
 describe('importing fact files', () => {
   let p: Pipeline;
   let ch: ClickHouseClient;
-  let server: Server | undefined;
+  let app: ServedApp | undefined;
   let base: string;
   let dir: string;
   const producer = () => producerService(p.runtime.kafka, 'test-import');
@@ -71,36 +68,28 @@ describe('importing fact files', () => {
     await prod.start();
     mkdirSync(path.join(dir, 'inbox'));
     ch = createClickHouse({ url: p.config.clickhouseUrl });
-    const app = createApp({
-      logger: testLogger,
-      metrics: createRegistry(),
-      checks: [],
-      features: [
-        movementsFeature({ pool: p.runtime.pool }),
-        importsFeature({
+    app = await serveFeatures([
+      movementsFeature({ pool: p.runtime.pool }),
+      importsFeature({
+        pool: p.runtime.pool,
+        start: {
           pool: p.runtime.pool,
-          start: {
-            pool: p.runtime.pool,
-            logger: testLogger,
-            config: p.config,
-            producer: prod.producer,
-            registry: p.runtime.schemaRegistry,
-            inbox: path.join(dir, 'inbox'),
-            running,
-          },
-        }),
-        analyticsFeature({
-          clickhouse: ch,
-          database: p.config.clickhouseDatabase,
-          pool: p.runtime.pool,
-          cacheTtlSeconds: 0,
-        }),
-      ],
-    });
-    const listening = app.listen(0, '127.0.0.1');
-    server = listening;
-    await new Promise<void>((resolve) => listening.once('listening', resolve));
-    base = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
+          logger: testLogger,
+          config: p.config,
+          producer: prod.producer,
+          registry: p.runtime.schemaRegistry,
+          inbox: path.join(dir, 'inbox'),
+          running,
+        },
+      }),
+      analyticsFeature({
+        clickhouse: ch,
+        database: p.config.clickhouseDatabase,
+        pool: p.runtime.pool,
+        cacheTtlSeconds: 0,
+      }),
+    ]);
+    base = app.url;
     await importReferenceFile(
       { pool: p.runtime.pool, logger: testLogger },
       {
@@ -113,7 +102,7 @@ describe('importing fact files', () => {
     );
   });
   afterAll(async () => {
-    if (server) await new Promise((resolve) => server!.close(resolve));
+    await app?.close();
     await running.stop();
     await prod?.stop();
     await ch?.close();

@@ -6,16 +6,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import { getImport } from '../../ingest/imports/import-store.js';
 import { importsFeature } from '../../ingest/imports/routes.js';
-import { createApp } from '../../lib/http/app.js';
-import { createRegistry } from '../../lib/metrics.js';
 import { importReferenceFile } from '../../ingest/imports/reference-import.js';
 import { migrate } from '../../lib/migrate.js';
 import { createPool } from '../../lib/postgres/pool.js';
 import { eventually } from '../../testkit/pipeline-harness.js';
 import { createTestClickHouse, createTestDatabase, testLogger } from '../../testkit/resources.js';
+import { serveFeatures } from '../../testkit/serve-features.js';
 import { runStockflow, spawnStockflow, stopChild } from '../../testkit/stockflow-process.js';
 
 describe('importing reference files', () => {
@@ -288,15 +286,8 @@ describe('importing reference files', () => {
   });
 
   it('GET /imports, /imports/{id} and its failed rows, as JSON pages or CSV', async () => {
-    const app = createApp({
-      logger: testLogger,
-      metrics: createRegistry(),
-      checks: [],
-      features: [importsFeature({ pool })],
-    });
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise<void>((resolve) => server.once('listening', resolve));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const app = await serveFeatures([importsFeature({ pool })]);
+    const base = app.url;
     try {
       const first = (
         await pool.query<{ id: number }>(
@@ -349,7 +340,7 @@ describe('importing reference files', () => {
       expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect((await fetch(`${base}/imports/abc`)).status).toBe(400);
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await app.close();
     }
   });
 });

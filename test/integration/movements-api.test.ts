@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../lib/http/app.js';
 import { movementsFeature } from '../../api/movements/routes.js';
-import { createRegistry } from '../../lib/metrics.js';
 import { migrate } from '../../lib/migrate.js';
 import { createPool, type Pool } from '../../lib/postgres/pool.js';
 import { createTestClickHouse, createTestDatabase, testLogger } from '../../testkit/resources.js';
+import { serveFeatures, type ServedApp } from '../../testkit/serve-features.js';
 
 // The seed's example: WH-3322 sends 100 units of one product to WH-3423.
 const PRODUCT = '4705204f-498f-4f96-b4ba-df17fb56bf55';
@@ -133,7 +130,7 @@ describe('movements API', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let ch: ReturnType<typeof createTestClickHouse>;
   let pool: Pool;
-  let server: Server;
+  let app: ServedApp | undefined;
   let base: string;
   let ledger: LedgerFixture[];
   const ids = { rejectedArrival: '', conflicting: randomUUID() };
@@ -193,19 +190,12 @@ describe('movements API', () => {
     });
     ledger = await insertStock(pool);
 
-    const app = createApp({
-      logger: testLogger,
-      metrics: createRegistry(),
-      checks: [],
-      features: [movementsFeature({ pool })],
-    });
-    server = app.listen(0, '127.0.0.1');
-    await new Promise<void>((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    app = await serveFeatures([movementsFeature({ pool })]);
+    base = app.url;
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
+    await app?.close();
     await pool?.end();
     await db?.drop();
     await ch?.drop();

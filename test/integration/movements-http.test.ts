@@ -1,19 +1,15 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../lib/http/app.js';
 import { movementsFeature } from '../../api/movements/routes.js';
-import { createRegistry } from '../../lib/metrics.js';
 import { movementEvent, SEED, uuidOf } from '../../testkit/movement-events.js';
 import { createPipeline, eventually, type Pipeline } from '../../testkit/pipeline-harness.js';
-import { testLogger } from '../../testkit/resources.js';
+import { serveFeatures, type ServedApp } from '../../testkit/serve-features.js';
 
 // What a newcomer does: a stock count and the seed's two legs go in (over
 // HTTP here, over the raw topic in movements-pipeline.test.ts), and the
 // movement and both stocks come out of the API.
 describe('movements over HTTP: POST /api/events in, GET the movement and stocks out', () => {
   let p: Pipeline;
-  let server: Server;
+  let app: ServedApp;
   let base: string;
 
   beforeAll(async () => {
@@ -21,18 +17,11 @@ describe('movements over HTTP: POST /api/events in, GET the movement and stocks 
     // The ingest role's own POST /api/events, as a process running it serves it.
     const ingest = await p.startRole('ingest');
     await p.startRole('process');
-    const app = createApp({
-      logger: testLogger,
-      metrics: createRegistry(),
-      checks: [],
-      features: [movementsFeature({ pool: p.runtime.pool }), ...ingest.features],
-    });
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    app = await serveFeatures([movementsFeature({ pool: p.runtime.pool }), ...ingest.features]);
+    base = app.url;
   });
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await app.close();
     await p.close();
   });
 

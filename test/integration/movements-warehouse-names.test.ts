@@ -1,17 +1,14 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { movementsFeature } from '../../api/movements/routes.js';
 import { importReferenceFile } from '../../ingest/imports/reference-import.js';
-import { createApp } from '../../lib/http/app.js';
-import { createRegistry } from '../../lib/metrics.js';
 import { migrate } from '../../lib/migrate.js';
 import { createPool, type Pool } from '../../lib/postgres/pool.js';
 import { createTestClickHouse, createTestDatabase, testLogger } from '../../testkit/resources.js';
+import { serveFeatures, type ServedApp } from '../../testkit/serve-features.js';
 
 // Movement and stock answers name their warehouses from the imported reference table: a
 // warehouse no import has named shows `null`s, one inserted shows its code and name, and a
@@ -24,7 +21,7 @@ describe('warehouse names in movement and stock answers', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let ch: ReturnType<typeof createTestClickHouse>;
   let pool: Pool;
-  let server: Server;
+  let app: ServedApp | undefined;
   let base: string;
   let dir: string;
   const sender = { id: randomUUID(), code: code(randomInt(10_000)) };
@@ -65,19 +62,12 @@ describe('warehouse names in movement and stock answers', () => {
       'INSERT INTO stock (warehouse_id, product_id, quantity, version) VALUES ($1, $2, 5, 3)',
       [sender.id, product],
     );
-    const app = createApp({
-      logger: testLogger,
-      metrics: createRegistry(),
-      checks: [],
-      features: [movementsFeature({ pool })],
-    });
-    server = app.listen(0, '127.0.0.1');
-    await new Promise<void>((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    app = await serveFeatures([movementsFeature({ pool })]);
+    base = app.url;
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
+    await app?.close();
     await pool?.end();
     await db?.drop();
     await ch?.drop();

@@ -1,14 +1,11 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../lib/http/app.js';
 import type { Sale } from '../../domain/sale.js';
 import { SALE_CATEGORIES } from '../../domain/sale.js';
 import { DLQ_HEADERS } from '../../lib/kafka/dead-letter.js';
-import { createRegistry } from '../../lib/metrics.js';
 import { createPipeline, readTopic, type Pipeline } from '../../testkit/pipeline-harness.js';
 import { SEED_003_REQUEST, SEED_003_SALE } from '../fixtures/sales.js';
-import { testKafka, testLogger } from '../../testkit/resources.js';
+import { testKafka } from '../../testkit/resources.js';
+import { serveFeatures, type ServedApp } from '../../testkit/serve-features.js';
 
 const seed = SEED_003_REQUEST;
 const seedSale: Sale = SEED_003_SALE;
@@ -17,25 +14,18 @@ const json = (v: unknown) => JSON.stringify(v);
 
 describe('sales ingest: raw sales topic and POST /ingest → validated Avro topic, or the DLQ', () => {
   let p: Pipeline;
-  let server: Server;
+  let app: ServedApp;
   let base: string;
 
   beforeAll(async () => {
     p = await createPipeline();
     // The ingest role's own POST /ingest, as a process running it serves it.
     const ingest = await p.startRole('ingest');
-    const app = createApp({
-      logger: testLogger,
-      metrics: createRegistry(),
-      checks: [],
-      features: ingest.features,
-    });
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    app = await serveFeatures(ingest.features);
+    base = app.url;
   });
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await app.close();
     await p.close();
   });
 

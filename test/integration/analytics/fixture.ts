@@ -1,12 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { analyticsFeature } from '../../../api/analytics/routes.js';
-import { createApp } from '../../../lib/http/app.js';
 import { createClickHouse } from '../../../lib/clickhouse/client.js';
-import { createRegistry } from '../../../lib/metrics.js';
 import { migrate } from '../../../lib/migrate.js';
 import { createPool, type Pool } from '../../../lib/postgres/pool.js';
 import { PROJECT_ROOT } from '../../../stack/paths.js';
@@ -16,6 +12,7 @@ import {
   createTestDatabase,
   testLogger,
 } from '../../../testkit/resources.js';
+import { serveFeatures, type ServedApp } from '../../../testkit/serve-features.js';
 import { generateDataset, type Sale } from './dataset.js';
 
 // The analytics API against a fresh ClickHouse database, one per test file (random names, dropped
@@ -44,7 +41,7 @@ export function analyticsApi() {
   const chDb = createClickHouse({ url: config.clickhouseUrl, database: ch.name });
   let db: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
   let pool: Pool | undefined;
-  let server: Server | undefined;
+  let app: ServedApp | undefined;
   let base = '';
   const offsets = [0, 0, 0];
 
@@ -103,20 +100,14 @@ export function analyticsApi() {
       format: 'JSONEachRow',
     });
 
-    const app = createApp({
-      logger: testLogger,
-      metrics: createRegistry(),
-      checks: [],
-      features: [analyticsFeature({ clickhouse: ch.client, database: ch.name, pool })],
-    });
-    const listening = app.listen(0, '127.0.0.1');
-    server = listening;
-    await new Promise<void>((resolve) => listening.once('listening', resolve));
-    base = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
+    app = await serveFeatures([
+      analyticsFeature({ clickhouse: ch.client, database: ch.name, pool }),
+    ]);
+    base = app.url;
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    await app?.close();
     await chDb.close();
     await pool?.end();
     await db?.drop();
