@@ -1,7 +1,8 @@
 // One import of a reference file (products, warehouses, countries): every row,
-// good or failed, is streamed with COPY into a temporary table, then in the
-// same transaction the failed rows are kept, the first good row of each key is
-// upserted and the import is marked done. A crash anywhere rolls all of it
+// good or failed, is streamed with COPY into a temporary table (a good row's
+// raw text only when a later check may still fail it), then in the same
+// transaction the failed rows are kept, the first good row of each key is
+// merged and the import is marked done. A crash anywhere rolls all of it
 // back; a re-run of the same file starts clean and counts nothing twice.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -18,8 +19,13 @@ import {
   type ImportRequest,
   type ImportWork,
 } from './import-job.js';
-import { markSucceeded, type ImportCounts } from './import-store.js';
-import { REFERENCE_KINDS, type ReferenceKind, type ReferenceKindName } from './reference-kinds.js';
+import { markSucceeded } from './import-store.js';
+import {
+  mergeLockSql,
+  REFERENCE_KINDS,
+  type ReferenceKind,
+  type ReferenceKindName,
+} from './reference-kinds.js';
 
 export interface ImportDeps {
   readonly pool: pg.Pool;
@@ -27,7 +33,7 @@ export interface ImportDeps {
 }
 
 const STAGING = `CREATE TEMP TABLE import_rows (
-  line bigint NOT NULL, raw text NOT NULL, reasons jsonb, key text,
+  line bigint NOT NULL, raw text, reasons jsonb, key text,
   v1 text, v2 text, v3 text, v4 text, v5 text
 ) ON COMMIT DROP`;
 const VALUE_COLUMNS = 5;
@@ -50,24 +56,14 @@ async function* stagedRows(
       else reasons = staged.errors;
     }
     const padded = [...values, ...Array<null>(VALUE_COLUMNS - values.length).fill(null)];
-    out += copyTextRow([r.line, r.raw, reasons ? JSON.stringify(reasons) : null, key, ...padded]);
+    const raw = reasons || kind.failsGoodRows ? r.raw : null;
+    out += copyTextRow([r.line, raw, reasons ? JSON.stringify(reasons) : null, key, ...padded]);
     if (out.length >= COPY_CHUNK_CHARS) {
       yield out;
       out = '';
     }
   }
   if (out) yield out;
-}
-
-async function countStaged(client: pg.PoolClient): Promise<ImportCounts> {
-  const r = await client.query<{ read: number; failed: number; imported: number }>(
-    `SELECT count(*)::float8 AS read,
-            count(*) FILTER (WHERE reasons IS NOT NULL)::float8 AS failed,
-            count(DISTINCT key) FILTER (WHERE reasons IS NULL)::float8 AS imported
-       FROM import_rows`,
-  );
-  const { read, failed, imported } = r.rows[0]!;
-  return { read, failed, imported, duplicate: read - failed - imported };
 }
 
 /** Imports one reference file, or returns the import that already brought it in. */
@@ -92,17 +88,21 @@ export function referenceWork(request: ImportRequest<ReferenceKindName>): Import
         Readable.from(stagedRows(kind, records, progress)),
         client.query(copyFrom('COPY import_rows FROM STDIN')),
       );
+      await client.query(mergeLockSql, [kind.kind]);
       if (kind.conflictsSql) await client.query(kind.conflictsSql);
-      await client.query(
+      const failed = await client.query(
         `INSERT INTO failed_rows (import_id, line, raw, reasons)
          SELECT $1, line, raw, reasons FROM import_rows WHERE reasons IS NOT NULL`,
         [id],
       );
-      const counts = await countStaged(client);
-      await client.query(kind.mergeSql);
-      await markSucceeded(client, id, counts);
+      const merged = await client.query<{ imported: number }>(kind.mergeSql);
+      const read = progress.rowsRead;
+      const imported = merged.rows[0]!.imported;
+      const counts = { read, failed: failed.rowCount ?? 0, imported };
+      const recorded = { ...counts, duplicate: read - counts.failed - imported };
+      await markSucceeded(client, id, recorded);
       await client.query('COMMIT');
-      return { recorded: counts };
+      return { recorded };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
