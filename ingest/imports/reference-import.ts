@@ -9,10 +9,10 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Logger } from '../../lib/logger.js';
-import { copyTextRow } from '../../lib/postgres/copy-text.js';
+import { copyTextFields, copyTextValue } from '../../lib/postgres/copy-text.js';
 import type { CsvRecord } from './csv-records.js';
-import { fileRecords } from './file-records.js';
-import { fileRows } from './file-rows.js';
+import { fileRecordBatches } from './file-records.js';
+import { fileRowBatches } from './file-rows.js';
 import {
   runImportJob,
   type ImportOutcome,
@@ -37,27 +37,32 @@ const STAGING = `CREATE TEMP TABLE import_rows (
   v1 text, v2 text, v3 text, v4 text, v5 text
 ) ON COMMIT DROP`;
 const VALUE_COLUMNS = 5;
+const NO_VALUES: readonly (string | null)[] = [];
 const COPY_CHUNK_CHARS = 256 * 1024;
 
-/** The staged COPY text of a file's rows; counts rows as they go. */
+/** The staged COPY text of a file's rows, a chunk of rows at a time; counts rows as they go. */
 async function* stagedRows(
   kind: ReferenceKind,
-  records: AsyncIterable<CsvRecord>,
+  records: AsyncIterable<CsvRecord[]>,
   seen: { rowsRead: number },
 ): AsyncGenerator<string> {
   let out = '';
-  for await (const r of fileRows(records, kind, seen)) {
-    let reasons = 'reasons' in r ? r.reasons : undefined;
-    let key: string | null = null;
-    let values: (string | null)[] = [];
-    if ('row' in r) {
-      const staged = kind.stage(r.row);
-      if (staged.ok) ({ key, values } = staged);
-      else reasons = staged.errors;
+  for await (const rows of fileRowBatches(records, kind, seen)) {
+    for (const r of rows) {
+      let reasons = 'reasons' in r ? r.reasons : undefined;
+      let key: string | null = null;
+      let values: readonly (string | null)[] = NO_VALUES;
+      if ('row' in r) {
+        const staged = kind.stage(r.row);
+        if (staged.ok) ({ key, values } = staged);
+        else reasons = staged.errors;
+      }
+      const raw = reasons || kind.failsGoodRows ? r.raw : null;
+      out += copyTextFields([r.line, raw, reasons ? JSON.stringify(reasons) : null, key]);
+      // The value columns, NULL beyond the kind's: the row's tab and newline are written here.
+      for (let i = 0; i < VALUE_COLUMNS; i++) out += '\t' + copyTextValue(values[i] ?? null);
+      out += '\n';
     }
-    const padded = [...values, ...Array<null>(VALUE_COLUMNS - values.length).fill(null)];
-    const raw = reasons || kind.failsGoodRows ? r.raw : null;
-    out += copyTextRow([r.line, raw, reasons ? JSON.stringify(reasons) : null, key, ...padded]);
     if (out.length >= COPY_CHUNK_CHARS) {
       yield out;
       out = '';
@@ -81,7 +86,7 @@ export function referenceWork(request: ImportRequest<ReferenceKindName>): Import
     try {
       await client.query('BEGIN');
       await client.query(STAGING);
-      const records = fileRecords(request.path, (n) => {
+      const records = fileRecordBatches(request.path, (n) => {
         progress.bytesDone = n;
       });
       await pipeline(
