@@ -2,7 +2,6 @@
 // header columns each kind has, and the rules one row must meet. Pure: a row
 // is a record of the file's text values by header name.
 import { PRODUCT_ID_RULE, productId } from './product-id.js';
-import { UNSTORABLE } from './validation-helpers.js';
 
 /** One reason a file row was refused: the header column it is about ('' for the row), and why. */
 export interface ColumnIssue {
@@ -52,6 +51,8 @@ const MAX_ID = 100;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PRICE = /^(\d{1,12})(?:\.(\d{1,2}))?$/;
 const WAREHOUSE_CODE = /^WH-\d{4}$/;
+/** Control characters (NUL among them) and lone surrogates (UNSTORABLE's), in one test. */
+const CONTROL = /[\p{Cc}\p{Cs}]/u;
 
 /** Collects a row's issues while reading its columns. */
 class RowReader {
@@ -68,7 +69,7 @@ class RowReader {
       this.errors.push({ column, message: `is ${value.length} characters long; at most ${max}` });
       return null;
     }
-    if (UNSTORABLE.test(value) || /[\p{Cc}]/u.test(value)) {
+    if (CONTROL.test(value)) {
       this.errors.push({ column, message: 'holds a control character' });
       return null;
     }

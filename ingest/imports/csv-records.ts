@@ -30,15 +30,18 @@ function lineEnd(text: string, from: number): { end: number; next: number } {
   return { end: lf > from && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf, next: lf + 1 };
 }
 
+/** A record that is no CSV: it fails alone, its physical line from `start`. */
+function broken(text: string, start: number, error: string): Step {
+  const { end, next } = lineEnd(text, start);
+  return { kind: 'broken', error, end, next, lines: 1 };
+}
+
 /** Reads one record starting at `start`; `eof` says no more text will come. */
 function step(text: string, start: number, eof: boolean): Step {
+  // No closure here: under tsx each one created costs a keepNames __name() call, per record.
   const fields: string[] = [];
   let i = start;
   let lines = 1;
-  const broken = (error: string): Step => {
-    const { end, next } = lineEnd(text, start);
-    return { kind: 'broken', error, end, next, lines: 1 };
-  };
   for (;;) {
     // One field.
     if (i < text.length && text.charCodeAt(i) === QUOTE) {
@@ -53,7 +56,7 @@ function step(text: string, start: number, eof: boolean): Step {
             break;
           }
           if (text.length - start > MAX_RECORD_CHARS || eof) {
-            return broken('a quoted field is not closed');
+            return broken(text, start, 'a quoted field is not closed');
           }
           return { kind: 'more' };
         }
@@ -73,7 +76,11 @@ function step(text: string, start: number, eof: boolean): Step {
         const ends = c === COMMA || c === LF || (c === CR && text.charCodeAt(i + 1) === LF);
         if (!ends) {
           if (c !== CR || i + 1 < text.length) {
-            return broken(`a character after a closing quote: ${JSON.stringify(text[i])}`);
+            return broken(
+              text,
+              start,
+              `a character after a closing quote: ${JSON.stringify(text[i])}`,
+            );
           }
           if (!eof) return { kind: 'more' }; // a CR whose LF may be in the next chunk
         }
@@ -84,7 +91,7 @@ function step(text: string, start: number, eof: boolean): Step {
         const c = text.charCodeAt(j);
         if (c === COMMA || c === LF) break;
         if (c === CR && (j + 1 >= text.length || text.charCodeAt(j + 1) === LF)) break;
-        if (c === QUOTE) return broken('a double quote inside an unquoted field');
+        if (c === QUOTE) return broken(text, start, 'a double quote inside an unquoted field');
       }
       if (j >= text.length && !eof) return { kind: 'more' };
       if (j < text.length && text.charCodeAt(j) === CR && j + 1 >= text.length && !eof) {

@@ -13,7 +13,7 @@ import { sendAll } from '../../lib/kafka/produce-chunked.js';
 import { SOURCE_HEADER, fileSource } from '../../lib/kafka/provenance.js';
 import { encodeValidated, registerStreamSchema } from '../codec.js';
 import { FACT_KINDS, columnOf, type FactKindName } from './fact-kinds.js';
-import { fileRecords } from './file-records.js';
+import { fileRecordBatches } from './file-records.js';
 import { fileRows } from './file-rows.js';
 import {
   runImportJob,
@@ -62,7 +62,7 @@ export function factWork(deps: FactImportDeps, request: ImportRequest<FactKindNa
       await insertFailedRows(deps.pool, id, failed);
       failed = [];
     };
-    const records = fileRecords(request.path, (n) => (progress.bytesDone = n));
+    const records = fileRecordBatches(request.path, (n) => (progress.bytesDone = n));
     for await (const r of fileRows(records, kind, progress)) {
       let reasons = 'reasons' in r ? r.reasons : undefined;
       if ('row' in r) {

@@ -17,13 +17,14 @@ export async function fileIdentity(path: string): Promise<{ sha256: string; byte
 }
 
 /**
- * The file's CSV records, streamed: UTF-8 (a leading BOM is dropped), read a megabyte at a time.
+ * The file's CSV records, streamed a batch at a time (the records of one chunk of the file):
+ * one await per megabyte rather than per record, which cost several µs a row. UTF-8 (a leading BOM is dropped), read a megabyte at a time.
  * `onBytes` hears how far the file has been read. Bytes that are not UTF-8 end the file's import.
  */
-export async function* fileRecords(
+export async function* fileRecordBatches(
   path: string,
   onBytes: (bytesRead: number) => void = () => undefined,
-): AsyncGenerator<CsvRecord> {
+): AsyncGenerator<CsvRecord[]> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const reader = new CsvRecordReader();
   let offset = 0;
@@ -41,9 +42,9 @@ export async function* fileRecords(
     const text = decode(chunk as Buffer);
     offset += (chunk as Buffer).length;
     onBytes(offset);
-    yield* reader.push(text);
+    yield reader.push(text);
   }
   const rest = decode();
-  if (rest) yield* reader.push(rest);
-  yield* reader.end();
+  if (rest) yield reader.push(rest);
+  yield reader.end();
 }

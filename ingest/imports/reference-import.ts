@@ -1,25 +1,31 @@
 // One import of a reference file (products, warehouses, countries): every row,
-// good or failed, is streamed with COPY into a temporary table, then in the
-// same transaction the failed rows are kept, the first good row of each key is
-// upserted and the import is marked done. A crash anywhere rolls all of it
+// good or failed, is streamed with COPY into a temporary table (a good row's
+// raw text only when a later check may still fail it), then in the same
+// transaction the failed rows are kept, the first good row of each key is
+// merged and the import is marked done. A crash anywhere rolls all of it
 // back; a re-run of the same file starts clean and counts nothing twice.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Logger } from '../../lib/logger.js';
-import { copyTextRow } from '../../lib/postgres/copy-text.js';
+import { copyTextFields, copyTextValue } from '../../lib/postgres/copy-text.js';
 import type { CsvRecord } from './csv-records.js';
-import { fileRecords } from './file-records.js';
-import { fileRows } from './file-rows.js';
+import { fileRecordBatches } from './file-records.js';
+import { fileRowBatches } from './file-rows.js';
 import {
   runImportJob,
   type ImportOutcome,
   type ImportRequest,
   type ImportWork,
 } from './import-job.js';
-import { markSucceeded, type ImportCounts } from './import-store.js';
-import { REFERENCE_KINDS, type ReferenceKind, type ReferenceKindName } from './reference-kinds.js';
+import { markSucceeded } from './import-store.js';
+import {
+  mergeLockSql,
+  REFERENCE_KINDS,
+  type ReferenceKind,
+  type ReferenceKindName,
+} from './reference-kinds.js';
 
 export interface ImportDeps {
   readonly pool: pg.Pool;
@@ -27,47 +33,42 @@ export interface ImportDeps {
 }
 
 const STAGING = `CREATE TEMP TABLE import_rows (
-  line bigint NOT NULL, raw text NOT NULL, reasons jsonb, key text,
+  line bigint NOT NULL, raw text, reasons jsonb, key text,
   v1 text, v2 text, v3 text, v4 text, v5 text
 ) ON COMMIT DROP`;
 const VALUE_COLUMNS = 5;
+const NO_VALUES: readonly (string | null)[] = [];
 const COPY_CHUNK_CHARS = 256 * 1024;
 
-/** The staged COPY text of a file's rows; counts rows as they go. */
+/** The staged COPY text of a file's rows, a chunk of rows at a time; counts rows as they go. */
 async function* stagedRows(
   kind: ReferenceKind,
-  records: AsyncIterable<CsvRecord>,
+  records: AsyncIterable<CsvRecord[]>,
   seen: { rowsRead: number },
 ): AsyncGenerator<string> {
   let out = '';
-  for await (const r of fileRows(records, kind, seen)) {
-    let reasons = 'reasons' in r ? r.reasons : undefined;
-    let key: string | null = null;
-    let values: (string | null)[] = [];
-    if ('row' in r) {
-      const staged = kind.stage(r.row);
-      if (staged.ok) ({ key, values } = staged);
-      else reasons = staged.errors;
+  for await (const rows of fileRowBatches(records, kind, seen)) {
+    for (const r of rows) {
+      let reasons = 'reasons' in r ? r.reasons : undefined;
+      let key: string | null = null;
+      let values: readonly (string | null)[] = NO_VALUES;
+      if ('row' in r) {
+        const staged = kind.stage(r.row);
+        if (staged.ok) ({ key, values } = staged);
+        else reasons = staged.errors;
+      }
+      const raw = reasons || kind.failsGoodRows ? r.raw : null;
+      out += copyTextFields([r.line, raw, reasons ? JSON.stringify(reasons) : null, key]);
+      // The value columns, NULL beyond the kind's: the row's tab and newline are written here.
+      for (let i = 0; i < VALUE_COLUMNS; i++) out += '\t' + copyTextValue(values[i] ?? null);
+      out += '\n';
     }
-    const padded = [...values, ...Array<null>(VALUE_COLUMNS - values.length).fill(null)];
-    out += copyTextRow([r.line, r.raw, reasons ? JSON.stringify(reasons) : null, key, ...padded]);
     if (out.length >= COPY_CHUNK_CHARS) {
       yield out;
       out = '';
     }
   }
   if (out) yield out;
-}
-
-async function countStaged(client: pg.PoolClient): Promise<ImportCounts> {
-  const r = await client.query<{ read: number; failed: number; imported: number }>(
-    `SELECT count(*)::float8 AS read,
-            count(*) FILTER (WHERE reasons IS NOT NULL)::float8 AS failed,
-            count(DISTINCT key) FILTER (WHERE reasons IS NULL)::float8 AS imported
-       FROM import_rows`,
-  );
-  const { read, failed, imported } = r.rows[0]!;
-  return { read, failed, imported, duplicate: read - failed - imported };
 }
 
 /** Imports one reference file, or returns the import that already brought it in. */
@@ -85,24 +86,28 @@ export function referenceWork(request: ImportRequest<ReferenceKindName>): Import
     try {
       await client.query('BEGIN');
       await client.query(STAGING);
-      const records = fileRecords(request.path, (n) => {
+      const records = fileRecordBatches(request.path, (n) => {
         progress.bytesDone = n;
       });
       await pipeline(
         Readable.from(stagedRows(kind, records, progress)),
         client.query(copyFrom('COPY import_rows FROM STDIN')),
       );
+      await client.query(mergeLockSql, [kind.kind]);
       if (kind.conflictsSql) await client.query(kind.conflictsSql);
-      await client.query(
+      const failed = await client.query(
         `INSERT INTO failed_rows (import_id, line, raw, reasons)
          SELECT $1, line, raw, reasons FROM import_rows WHERE reasons IS NOT NULL`,
         [id],
       );
-      const counts = await countStaged(client);
-      await client.query(kind.mergeSql);
-      await markSucceeded(client, id, counts);
+      const merged = await client.query<{ imported: number }>(kind.mergeSql);
+      const read = progress.rowsRead;
+      const imported = merged.rows[0]!.imported;
+      const counts = { read, failed: failed.rowCount ?? 0, imported };
+      const recorded = { ...counts, duplicate: read - counts.failed - imported };
+      await markSucceeded(client, id, recorded);
       await client.query('COMMIT');
-      return { recorded: counts };
+      return { recorded };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;

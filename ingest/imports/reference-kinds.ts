@@ -1,8 +1,15 @@
 // How each kind of reference file lands in Postgres: the staged value
 // columns of a row, what else must hold across rows (a warehouse code names
-// one warehouse), and the upsert of the first good row of each natural key.
+// one warehouse), and the merge of the first good row of each natural key.
 // Staged rows live in the import's temporary table `import_rows`
 // (see reference-import.ts): line, raw, reasons, key, v1 … v5.
+//
+// The merge is an UPDATE of the stored keys whose values differ and a plain INSERT of the new
+// ones, not INSERT … ON CONFLICT: speculative insertion cost about 4 s per million rows here
+// (docs/performance.md, Imports). Without ON CONFLICT two imports of one kind could both insert
+// a new key and the second would fail at the unique index, so the merge runs under a
+// transaction advisory lock per kind (mergeLockSql), taken before conflictsSql reads what is
+// stored. Anything else that writes these tables while imports run must take it too.
 import {
   type ColumnIssue,
   countryRules,
@@ -21,7 +28,10 @@ interface KindDefinition<T> {
   readonly values: (row: T) => (string | null)[];
   /** Fails staged good rows that break a rule across rows; runs before the merge. */
   readonly conflictsSql?: string;
-  /** Upserts the first good row of each key; rows equal to what is stored are left alone. */
+  /**
+   * Merges the first good row of each key (firsts, see merge()); rows equal to what is stored
+   * are left alone. Returns one row: imported, the number of keys.
+   */
   readonly mergeSql: string;
 }
 
@@ -38,7 +48,12 @@ export interface ReferenceKind {
   readonly stage: (record: Readonly<Record<string, string>>) => Staged;
   readonly conflictsSql?: string;
   readonly mergeSql: string;
+  /** True when conflictsSql may fail good rows, whose raw text must then be staged too. */
+  readonly failsGoodRows: boolean;
 }
+
+/** Serialises the merges of one kind: `SELECT` it with the kind's name as $1. */
+export const mergeLockSql = `SELECT pg_advisory_xact_lock(hashtextextended('stockflow merge ' || $1, 0))`;
 
 function referenceKind<T>(def: KindDefinition<T>): ReferenceKind {
   return {
@@ -51,24 +66,59 @@ function referenceKind<T>(def: KindDefinition<T>): ReferenceKind {
     },
     ...(def.conflictsSql ? { conflictsSql: def.conflictsSql } : {}),
     mergeSql: def.mergeSql,
+    failsGoodRows: def.conflictsSql !== undefined,
   };
 }
 
 /** The first good row of each key, in file order. */
 const FIRSTS = `SELECT DISTINCT ON (key) * FROM import_rows WHERE reasons IS NULL ORDER BY key, line`;
 
+/**
+ * The merge of `firsts` (the first good row of each key, sorted once, also what is counted)
+ * into `table`: the stored keys whose values differ are updated, the others left alone (their
+ * updated_at too); the keys not stored are inserted. One statement, so both parts see the same
+ * snapshot and touch disjoint keys. The insert's anti-join keeps the CTE's key order (its outer
+ * side), so the primary key's index is filled in order.
+ */
+function merge(def: {
+  table: string;
+  /** The key column and the key as its type. */
+  key: [column: string, value: string];
+  /** The value columns and each as its type from the firsts (f.v1 …). */
+  columns: [column: string, value: string][];
+}): string {
+  const [keyColumn, keyValue] = def.key;
+  const names = def.columns.map(([c]) => c);
+  const stored = names.map((c) => `t.${c}`).join(', ');
+  const given = def.columns.map(([, v]) => v).join(', ');
+  return `
+    WITH f AS MATERIALIZED (${FIRSTS}),
+    updated AS (
+      UPDATE ${def.table} t SET ${def.columns.map(([c, v]) => `${c} = ${v}`).join(', ')}, updated_at = now()
+        FROM f WHERE t.${keyColumn} = ${keyValue} AND (${stored}) IS DISTINCT FROM (${given})
+    ),
+    inserted AS (
+      INSERT INTO ${def.table} (${keyColumn}, ${names.join(', ')})
+      SELECT ${keyValue}, ${given} FROM f
+       WHERE NOT EXISTS (SELECT FROM ${def.table} t WHERE t.${keyColumn} = ${keyValue})
+    )
+    SELECT count(*)::float8 AS imported FROM f`;
+}
+
 export const productsKind = referenceKind<ProductRow>({
   kind: 'products',
   rules: productRules,
   values: (r) => [r.product_id, r.name, r.category, r.brand, r.unit_price],
-  mergeSql: `
-    INSERT INTO products AS t (product_id, name, category, brand, unit_price)
-    SELECT v1, v2, v3, v4, v5::numeric FROM (${FIRSTS}) f
-    ON CONFLICT (product_id) DO UPDATE
-      SET name = EXCLUDED.name, category = EXCLUDED.category, brand = EXCLUDED.brand,
-          unit_price = EXCLUDED.unit_price, updated_at = now()
-      WHERE (t.name, t.category, t.brand, t.unit_price)
-            IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.category, EXCLUDED.brand, EXCLUDED.unit_price)`,
+  mergeSql: merge({
+    table: 'products',
+    key: ['product_id', 'f.key'],
+    columns: [
+      ['name', 'f.v2'],
+      ['category', 'f.v3'],
+      ['brand', 'f.v4'],
+      ['unit_price', 'f.v5::numeric'],
+    ],
+  }),
 });
 
 export const warehousesKind = referenceKind<WarehouseRow>({
@@ -93,26 +143,30 @@ export const warehousesKind = referenceKind<WarehouseRow>({
              'column', 'code', 'message', 'is already the code of warehouse ' || c.other))
       FROM clash c
      WHERE c.other IS NOT NULL AND r.key = c.key AND r.reasons IS NULL`,
-  mergeSql: `
-    INSERT INTO warehouses AS t (warehouse_id, code, name, city, country_id)
-    SELECT v1::uuid, v2, v3, v4, v5 FROM (${FIRSTS}) f
-    ON CONFLICT (warehouse_id) DO UPDATE
-      SET code = EXCLUDED.code, name = EXCLUDED.name, city = EXCLUDED.city,
-          country_id = EXCLUDED.country_id, updated_at = now()
-      WHERE (t.code, t.name, t.city, t.country_id)
-            IS DISTINCT FROM (EXCLUDED.code, EXCLUDED.name, EXCLUDED.city, EXCLUDED.country_id)`,
+  mergeSql: merge({
+    table: 'warehouses',
+    key: ['warehouse_id', 'f.key::uuid'],
+    columns: [
+      ['code', 'f.v2'],
+      ['name', 'f.v3'],
+      ['city', 'f.v4'],
+      ['country_id', 'f.v5'],
+    ],
+  }),
 });
 
 export const countriesKind = referenceKind<CountryRow>({
   kind: 'countries',
   rules: countryRules,
   values: (r) => [r.country_id, r.name, r.continent],
-  mergeSql: `
-    INSERT INTO countries AS t (country_id, name, continent)
-    SELECT v1, v2, v3 FROM (${FIRSTS}) f
-    ON CONFLICT (country_id) DO UPDATE
-      SET name = EXCLUDED.name, continent = EXCLUDED.continent, updated_at = now()
-      WHERE (t.name, t.continent) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.continent)`,
+  mergeSql: merge({
+    table: 'countries',
+    key: ['country_id', 'f.key'],
+    columns: [
+      ['name', 'f.v2'],
+      ['continent', 'f.v3'],
+    ],
+  }),
 });
 
 export const REFERENCE_KINDS = {

@@ -11,13 +11,22 @@ function escape(value: string): string {
   );
 }
 
-/** One row of COPY text, its newline included. */
-export function copyTextRow(values: readonly (string | number | bigint | null)[]): string {
+/** One value of COPY text. */
+export function copyTextValue(v: string | number | bigint | null | undefined): string {
+  return v === null || v === undefined ? '\\N' : typeof v === 'string' ? escape(v) : String(v);
+}
+
+/** Values of COPY text separated by tabs, without the row's newline (more columns may follow). */
+export function copyTextFields(values: readonly (string | number | bigint | null)[]): string {
   let out = '';
   for (let i = 0; i < values.length; i++) {
-    const v = values[i];
     if (i > 0) out += '\t';
-    out += v === null || v === undefined ? '\\N' : typeof v === 'string' ? escape(v) : String(v);
+    out += copyTextValue(values[i]);
   }
-  return out + '\n';
+  return out;
+}
+
+/** One row of COPY text, its newline included. */
+export function copyTextRow(values: readonly (string | number | bigint | null)[]): string {
+  return copyTextFields(values) + '\n';
 }

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getImport } from '../../ingest/imports/import-store.js';
 import { importsFeature } from '../../ingest/imports/routes.js';
 import { importReferenceFile } from '../../ingest/imports/reference-import.js';
+import { mergeLockSql } from '../../ingest/imports/reference-kinds.js';
 import { migrate } from '../../lib/migrate.js';
 import { createPool } from '../../lib/postgres/pool.js';
 import { eventually } from '../../testkit/pipeline-harness.js';
@@ -205,6 +206,76 @@ describe('importing reference files', () => {
       { warehouse_id: a, code: 'WH-0001' },
       { warehouse_id: c, code: 'WH-0003' },
     ]);
+  });
+
+  it('the merge waits for another of the same kind (its advisory lock) rather than failing at the unique index', async () => {
+    // Another import's merge, holding the kind's lock, has inserted k-1 and not yet committed.
+    // Without the lock this import would not see k-1, insert it too, wait on the index and fail
+    // with a duplicate key once the other commits; with it, it waits and then updates k-1.
+    const other = await pool.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(mergeLockSql, ['products']);
+      await other.query(
+        `INSERT INTO products (product_id, name, unit_price) VALUES ('k-1', 'Old name', 1)`,
+      );
+      const importing = importReferenceFile(deps(), {
+        kind: 'products',
+        path: file('locked.csv', 'product_id,name,unit_price\nk-1,New name,2\nk-2,Other,3\n'),
+      });
+      await eventually(
+        async () => {
+          const r = await pool.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          );
+          return r.rows[0]!.n > 0 || undefined;
+        },
+        30_000,
+        'the import to wait on a lock',
+      );
+      await other.query('COMMIT');
+      const { import: done } = await importing;
+      expect(done).toMatchObject({ status: 'succeeded', rows_imported: 2, rows_failed: 0 });
+      const rows = await pool.query(
+        `SELECT product_id, name, unit_price::text FROM products WHERE product_id LIKE 'k-%' ORDER BY 1`,
+      );
+      expect(rows.rows).toEqual([
+        { product_id: 'k-1', name: 'New name', unit_price: '2.00' },
+        { product_id: 'k-2', name: 'Other', unit_price: '3.00' },
+      ]);
+    } finally {
+      await other.query('ROLLBACK').catch(() => undefined);
+      other.release();
+    }
+  });
+
+  it('a changed row is updated (its updated_at moves), an equal one is left alone', async () => {
+    const before = file('changes-1.csv', 'product_id,name,unit_price\nc-1,One,1\nc-2,Two,2\n');
+    await importReferenceFile(deps(), { kind: 'products', path: before });
+    const stamps = async () =>
+      (
+        await pool.query<{ product_id: string; name: string; updated_at: Date }>(
+          `SELECT product_id, name, updated_at FROM products WHERE product_id LIKE 'c-%' ORDER BY 1`,
+        )
+      ).rows;
+    const [one, two] = await stamps();
+    const after = file(
+      'changes-2.csv',
+      'product_id,name,unit_price\nc-2,Two,2.00\nc-1,Uno,1\nc-1,Ignored,9\nc-3,Three,3\n',
+    );
+    const { import: done } = await importReferenceFile(deps(), { kind: 'products', path: after });
+    expect(done).toMatchObject({
+      rows_read: 4,
+      rows_imported: 3,
+      rows_failed: 0,
+      rows_duplicate: 1,
+    });
+    const [one2, two2, three] = await stamps();
+    expect(one2!.name).toBe('Uno');
+    expect(one2!.updated_at.getTime()).toBeGreaterThan(one!.updated_at.getTime());
+    expect(two2).toEqual(two);
+    expect(three!.name).toBe('Three');
   });
 
   it('two imports of one file at once: one runs, the other returns it', async () => {
