@@ -1,8 +1,9 @@
 import type { AnyStream } from '../stream.js';
 import { movementsStream } from './movements.js';
+import { ordersStream } from './orders.js';
 import { salesStream } from './sales.js';
 
 /** Every stream the ingest role runs. */
-export const STREAMS: readonly AnyStream[] = [movementsStream, salesStream];
+export const STREAMS: readonly AnyStream[] = [movementsStream, salesStream, ordersStream];
 
-export { movementsStream, salesStream };
+export { movementsStream, ordersStream, salesStream };

@@ -44,7 +44,10 @@ export interface TopicSpec {
 /** Creates missing topics; existing ones are left as they are. */
 export async function ensureTopics(admin: Admin, topics: readonly TopicSpec[]): Promise<void> {
   const existing = new Set(await admin.listTopics());
-  const missing = topics.filter((t) => !existing.has(t.topic));
+  // Topic sets overlap (a stream's topics and its pipeline's); each is created once.
+  const missing = [...new Map(topics.map((t) => [t.topic, t])).values()].filter(
+    (t) => !existing.has(t.topic),
+  );
   if (missing.length === 0) return;
   await admin.createTopics({
     waitForLeaders: true,

@@ -108,28 +108,34 @@ export interface NewOrder {
 }
 
 /**
- * Inserts pending orders with their items and first transition, and the
- * outbox message that hands each to the `orders` role; all in the caller's
- * transaction. Returns them as the API shows them.
+ * Inserts pending orders with their items and first transition, all in the
+ * caller's transaction; an order id already stored is left alone (a
+ * redelivered order from Kafka). With `handOverTopic`, also the outbox message
+ * that hands each to the `orders` role. Returns the inserted ones as the API
+ * shows them.
  */
 export async function insertOrders(
   client: PoolClient,
   orders: readonly NewOrder[],
-  acceptedTopic: string,
+  handOverTopic: string | null,
 ): Promise<OrderView[]> {
-  const ids = orders.map((o) => o.order_id);
   const r = await client.query<{ order_id: string; created_at: Date }>(
     `INSERT INTO orders (order_id, user_id, status, total_amount, warehouse_id)
      SELECT id, u, 'pending', t::numeric, w FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[]) AS x(id, u, t, w)
+     ON CONFLICT (order_id) DO NOTHING
      RETURNING order_id, created_at`,
     [
-      ids,
+      orders.map((o) => o.order_id),
       orders.map((o) => o.request.user_id),
       orders.map((o) => formatCents(o.request.total_cents)),
       orders.map((o) => o.request.warehouse_id),
     ],
   );
-  const lines = orders.flatMap((o) =>
+  const created = new Map(r.rows.map((row) => [row.order_id, row.created_at]));
+  const inserted = orders.filter((o) => created.has(o.order_id));
+  if (inserted.length === 0) return [];
+  const ids = inserted.map((o) => o.order_id);
+  const lines = inserted.flatMap((o) =>
     o.request.lines.map((l, i) => ({ id: o.order_id, line: i + 1, ...l })),
   );
   await client.query(
@@ -147,14 +153,15 @@ export async function insertOrders(
      SELECT id, 1, 'pending' FROM unnest($1::text[]) AS x(id) RETURNING order_id, at`,
     [ids],
   );
-  await client.query(
-    `INSERT INTO outbox (topic, key, payload)
-     SELECT $2, id, jsonb_build_object('order_id', id) FROM unnest($1::text[]) AS x(id)`,
-    [ids, acceptedTopic],
-  );
-  const created = new Map(r.rows.map((row) => [row.order_id, row.created_at]));
+  if (handOverTopic !== null) {
+    await client.query(
+      `INSERT INTO outbox (topic, key, payload)
+       SELECT $2, id, jsonb_build_object('order_id', id) FROM unnest($1::text[]) AS x(id)`,
+      [ids, handOverTopic],
+    );
+  }
   const pendingAt = new Map(at.rows.map((row) => [row.order_id, row.at]));
-  return orders.map((o) => {
+  return inserted.map((o) => {
     const createdAt = created.get(o.order_id)!.toISOString();
     return {
       order_id: o.order_id,

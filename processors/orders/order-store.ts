@@ -113,14 +113,17 @@ export async function lockStockOf(
   return levels;
 }
 
-/** Writes a settled batch: stock, the ledger and its change messages, order lines, statuses, history. */
+/**
+ * Writes a settled batch: stock, the ledger and its change messages, order lines, statuses,
+ * history and the finished totals. Returns each order's seconds from accepted to finished.
+ */
 export async function saveSettled(
   client: PoolClient,
   settled: readonly Settled[],
   changes: readonly StockChange[],
   levels: ReadonlyMap<string, ReadonlyMap<string, number>>,
   topics: { readonly stockChanges: string; readonly orderChanges: string },
-): Promise<void> {
+): Promise<{ order_id: string; seconds: number }[]> {
   const rows = [...levels].flatMap(([p, at]) => [...at].map(([w, q]) => ({ w, p, q })));
   rows.sort((a, b) => (a.w === b.w ? (a.p < b.p ? -1 : 1) : a.w < b.w ? -1 : 1));
   if (rows.length > 0) {
@@ -164,11 +167,11 @@ export async function saveSettled(
       [takes.map((t) => t.id), takes.map((t) => t.product_id), takes.map((t) => t.warehouse_id)],
     );
   }
-  if (settled.length === 0) return;
+  if (settled.length === 0) return [];
   const failures = settled.map((s) =>
     s.status === 'failed' ? JSON.stringify(s.failure satisfies OrderFailure) : null,
   );
-  await client.query(
+  const r = await client.query<{ order_id: string; seconds: number }>(
     `WITH input AS (
        SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS x(id, st, f)
      ),
@@ -176,16 +179,25 @@ export async function saveSettled(
      done AS (
        UPDATE orders o SET status = input.st, failure = input.f, updated_at = now(), completed_at = now()
          FROM input WHERE o.order_id = input.id
-       RETURNING o.*
+       RETURNING o.*, extract(epoch FROM now() - o.created_at)::float8 AS seconds
      ),
      history AS (
        INSERT INTO order_transitions (order_id, seq, status, reason)
        SELECT d.order_id, (SELECT coalesce(max(t.seq), 0) + 1 FROM order_transitions t WHERE t.order_id = d.order_id),
               d.status, d.failure
          FROM done d
+     ),
+     totals AS (
+       UPDATE order_totals t SET orders = t.orders + x.n, processing_seconds = t.processing_seconds + x.s
+         FROM (SELECT status, count(*) AS n, sum(seconds) AS s FROM done GROUP BY status) x
+        WHERE t.status = x.status
+     ),
+     out AS (
+       INSERT INTO outbox (topic, key, payload)
+       SELECT $4, o.order_id, ${ORDER_CHANGE_JSON} FROM done o JOIN before c ON c.order_id = o.order_id ORDER BY o.order_id
      )
-     INSERT INTO outbox (topic, key, payload)
-     SELECT $4, o.order_id, ${ORDER_CHANGE_JSON} FROM done o JOIN before c ON c.order_id = o.order_id ORDER BY o.order_id`,
+     SELECT order_id, seconds FROM done`,
     [settled.map((s) => s.order_id), settled.map((s) => s.status), failures, topics.orderChanges],
   );
+  return r.rows;
 }

@@ -1,4 +1,11 @@
+import { createHash } from 'node:crypto';
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { KafkaMessage, Producer } from 'kafkajs';
+import { validateOrder, type OrderRequest } from '../../domain/order.js';
+import { productId } from '../../domain/product-id.js';
+import { SOURCE_HEADER, kafkaSource } from '../../lib/kafka/provenance.js';
+import { decodeRegistered } from '../../lib/kafka/registry-decode.js';
+import { insertOrders } from '../../lib/postgres/order-rows.js';
 import { settleOrders } from '../../domain/order-batch.js';
 import type { FieldIssue } from '../../domain/field-issue.js';
 import type { PartitionBatch } from '../../lib/kafka/batch-types.js';
@@ -20,6 +27,7 @@ import {
 
 export interface OrderWorkerDeps {
   readonly pool: Pool;
+  readonly registry: SchemaRegistry;
   readonly producer: Producer;
   readonly topics: OrderTopics;
   readonly stockChangesTopic: string;
@@ -32,6 +40,19 @@ export interface OrderWorkerDeps {
 interface Handed {
   readonly offset: bigint;
   readonly orderId?: string;
+  /** An order from Kafka, stored by the worker itself (the intake stored the others). */
+  readonly create?: OrderRequest;
+}
+
+/**
+ * An order from the validated topic is named by where it entered stockflow
+ * (the raw message's position, carried in its source header): a redelivery,
+ * or ingest producing the same raw message twice, names the same order.
+ */
+function kafkaOrderId(message: KafkaMessage, topic: string, partition: number): string {
+  const source =
+    message.headers?.[SOURCE_HEADER]?.toString() ?? kafkaSource(topic, partition, message.offset);
+  return `ORD-K-${createHash('sha256').update(source).digest('hex').slice(0, 24)}`;
 }
 
 /** `{"order_id": "…"}`, as the intake's outbox hands an order over; anything else is refused. */
@@ -67,6 +88,33 @@ export function orderBatchHandler(deps: OrderWorkerDeps) {
     },
   });
 
+  /** A validated order, checked again as the intake checks one (the registry may hold a later schema). */
+  async function fromValidated(
+    message: KafkaMessage,
+  ): Promise<{ ok: true; order: OrderRequest } | { ok: false; errors: readonly FieldIssue[] }> {
+    // A registry that does not answer throws here: the batch fails and comes again.
+    const value = await decodeRegistered(deps.registry, message.value ?? Buffer.alloc(0), {
+      onRetry: (err, attempt) => deps.logger.warn({ err, attempt }, 'retrying schema fetch'),
+    });
+    if (!value.ok) return { ok: false, errors: [{ path: '', message: value.reason }] };
+    const v = value.value as {
+      user_id?: unknown;
+      lines?: unknown;
+      total_amount?: unknown;
+      warehouse_id?: unknown;
+    };
+    const result = validateOrder(
+      {
+        user_id: v.user_id,
+        items: v.lines,
+        total_amount: v.total_amount,
+        warehouse_id: v.warehouse_id,
+      },
+      productId,
+    );
+    return result.ok ? { ok: true, order: result.order } : result;
+  }
+
   async function settleChunk(batch: PartitionBatch, chunk: readonly Handed[]): Promise<void> {
     const last = chunk[chunk.length - 1];
     if (!last) return;
@@ -82,6 +130,13 @@ export function orderBatchHandler(deps: OrderWorkerDeps) {
       () =>
         inTransaction(deps.pool, async (client) => {
           const ids = await fresh(client);
+          const next = await lockOffset(client, deps.groupId, batch.topic, batch.partition);
+          const creates = chunk.flatMap((h) =>
+            h.create && h.orderId && h.offset >= next
+              ? [{ order_id: h.orderId, request: h.create }]
+              : [],
+          );
+          if (creates.length > 0) await insertOrders(client, creates, null);
           if (ids.length > 0) await markProcessing(client, ids, deps.topics.changes);
         }),
       retryOptions(batch.partition),
@@ -99,16 +154,12 @@ export function orderBatchHandler(deps: OrderWorkerDeps) {
           const prices = await unitPrices(client, products);
           const stock = await lockStockOf(client, products);
           const result = settleOrders(orders, prices, stock);
-          await saveSettled(client, result.orders, result.changes, result.levels, {
+          const timed = await saveSettled(client, result.orders, result.changes, result.levels, {
             stockChanges: deps.stockChangesTopic,
             orderChanges: deps.topics.changes,
           });
           await saveOffset(client, deps.groupId, batch.topic, batch.partition, last.offset + 1n);
-          const created = await client.query<{ order_id: string; seconds: number }>(
-            'SELECT order_id, extract(epoch FROM now() - created_at)::float8 AS seconds FROM orders WHERE order_id = ANY($1::text[])',
-            [result.orders.map((o) => o.order_id)],
-          );
-          return { result, created: created.rows };
+          return { result, created: timed };
         }),
       retryOptions(batch.partition),
     );
@@ -126,10 +177,25 @@ export function orderBatchHandler(deps: OrderWorkerDeps) {
     const handed: Handed[] = [];
     const dead: { message: KafkaMessage; errors: FieldIssue[] }[] = [];
     for (const message of batch.messages) {
+      const offset = BigInt(message.offset);
+      if (batch.topic === deps.topics.validated) {
+        const order = await fromValidated(message);
+        if (order.ok) {
+          handed.push({
+            offset,
+            orderId: kafkaOrderId(message, batch.topic, batch.partition),
+            create: order.order,
+          });
+        } else {
+          handed.push({ offset });
+          dead.push({ message, errors: [...order.errors] });
+        }
+        continue;
+      }
       const h = handedOrder(message);
-      if (h.ok) handed.push({ offset: BigInt(message.offset), orderId: h.id });
+      if (h.ok) handed.push({ offset, orderId: h.id });
       else {
-        handed.push({ offset: BigInt(message.offset) });
+        handed.push({ offset });
         dead.push({ message, errors: h.errors });
       }
     }

@@ -8,7 +8,7 @@ import { orderMetrics } from './metrics.js';
 import { orderBatchHandler } from './order-worker.js';
 
 /**
- * Orders handed over by the intake → priced against the catalog, their items
+ * Orders handed over by the intake, and orders from Kafka (validated by ingest) → priced against the catalog, their items
  * reserved from stock, completed or failed; several instances share the work
  * as one consumer group.
  */
@@ -22,12 +22,13 @@ export function createRole(rt: Runtime): Promise<RoleParts> {
     name: 'orders',
     kafka: rt.kafka,
     groupId,
-    topics: [topics.accepted],
+    topics: [topics.accepted, topics.validated],
     logger: rt.logger,
     metrics: kafkaMetrics(rt.metrics),
     partitionsConsumedConcurrently: config.kafkaPartitions,
     handle: orderBatchHandler({
       pool: rt.pool,
+      registry: rt.schemaRegistry,
       producer: producer.producer,
       topics,
       stockChangesTopic: movements.stockChanges,
@@ -45,6 +46,6 @@ export function createRole(rt: Runtime): Promise<RoleParts> {
       consumer,
     ],
     features: [],
-    dependencies: ['kafka', 'postgres'],
+    dependencies: ['kafka', 'schema_registry', 'postgres'],
   });
 }

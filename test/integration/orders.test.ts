@@ -1,14 +1,15 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { movementsFeature } from '../../api/movements/routes.js';
 import { ordersFeature } from '../../api/orders/routes.js';
-import { createApp } from '../../lib/http/app.js';
-import { createRegistry } from '../../lib/metrics.js';
 import type { OrderView } from '../../lib/postgres/order-rows.js';
 import { movementEvent, uuidOf } from '../../testkit/movement-events.js';
-import { createPipeline, eventually, type Pipeline } from '../../testkit/pipeline-harness.js';
-import { testLogger } from '../../testkit/resources.js';
+import {
+  createPipeline,
+  eventually,
+  readTopic,
+  type Pipeline,
+} from '../../testkit/pipeline-harness.js';
+import { serveFeatures, type ServedApp } from '../../testkit/serve-features.js';
 
 const W1 = uuidOf(0x0d1, 1);
 const W2 = uuidOf(0x0d1, 2);
@@ -16,7 +17,7 @@ let counts = 0;
 
 describe('orders: POST /orders in, priced and reserved by the orders role, GET /orders/{id} out', () => {
   let p: Pipeline;
-  let server: Server;
+  let served: ServedApp;
   let base: string;
 
   beforeAll(async () => {
@@ -27,19 +28,18 @@ describe('orders: POST /orders in, priced and reserved by the orders role, GET /
     // Two workers in one consumer group share the orders.
     await p.startRole('orders');
     await p.startRole('orders');
-    const app = createApp({
-      logger: testLogger,
-      metrics: createRegistry(),
-      checks: [],
-      features: [
-        movementsFeature({ pool: p.runtime.pool }),
-        ordersFeature({ pool: p.runtime.pool }),
-        ...ingest.features,
-      ],
-    });
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await serveFeatures([
+      movementsFeature({ pool: p.runtime.pool }),
+      ordersFeature({
+        pool: p.runtime.pool,
+        kafka: p.runtime.kafka,
+        acceptedTopic: p.orders.accepted,
+        workerGroupId: `${p.config.kafkaGroupId}.orders`,
+        memoMs: 0,
+      }),
+      ...ingest.features,
+    ]);
+    base = served.url;
     await p.runtime.pool.query(
       `INSERT INTO products (product_id, name, unit_price) VALUES
          ('item1', 'Desk lamp', 79.99), ('item2', 'Notebook A5', 20.00), ('101', 'Mug', 125.00),
@@ -47,7 +47,7 @@ describe('orders: POST /orders in, priced and reserved by the orders role, GET /
     );
   }, 120_000);
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await served.close();
     await p.close();
   });
 
@@ -276,5 +276,110 @@ describe('orders: POST /orders in, priced and reserved by the orders role, GET /
     });
     expect(notJson.status).toBe(400);
     expect((await fetch(`${base}/orders/ORD-none`)).status).toBe(404);
+  });
+
+  it('metrics and queue status equal what the rows say, an unfinished order among them', async () => {
+    const read = async <T>(path: string) => (await (await fetch(`${base}${path}`)).json()) as T;
+    // Hold the stock so the next order stays processing: the queue shows it.
+    const blocker = await p.runtime.pool.connect();
+    let held: OrderView;
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE stock IN EXCLUSIVE MODE');
+      held = (await (
+        await order({ user_id: 'q', item_ids: ['item2'], total_amount: 20 })
+      ).json()) as OrderView;
+      const queued = await eventually(async () => {
+        const s = await read<{
+          queue_length: number;
+          pending_orders: string[];
+          oldest_pending_age_seconds: number;
+        }>('/orders/status/');
+        return s.pending_orders.includes(held.order_id) ? s : undefined;
+      });
+      expect(queued.queue_length).toBeGreaterThanOrEqual(1);
+      expect(queued.oldest_pending_age_seconds).toBeGreaterThanOrEqual(0);
+    } finally {
+      await blocker.query('COMMIT');
+      blocker.release();
+    }
+    expect((await finished(held.order_id)).status).toBe('completed');
+    const status = await eventually(async () => {
+      const s = await read<{
+        queue_length: number;
+        pending_orders: string[];
+        total_processed: number;
+        oldest_pending_age_seconds: number | null;
+        consumer_lag: { total: number } | null;
+      }>('/orders/status');
+      return s.queue_length === 0 && s.consumer_lag?.total === 0 ? s : undefined;
+    });
+    const rows = await p.runtime.pool.query<{ status: string; n: number }>(
+      'SELECT status, count(*)::int AS n FROM orders GROUP BY status',
+    );
+    const byStatus = Object.fromEntries(rows.rows.map((r) => [r.status, r.n]));
+    const counts = {
+      pending: byStatus.pending ?? 0,
+      processing: byStatus.processing ?? 0,
+      completed: byStatus.completed ?? 0,
+      failed: byStatus.failed ?? 0,
+    };
+    expect(status).toMatchObject({
+      pending_orders: [],
+      oldest_pending_age_seconds: null,
+      total_processed: counts.completed + counts.failed,
+    });
+    const avg = await p.runtime.pool.query<{ avg: number }>(
+      `SELECT avg(extract(epoch FROM completed_at - created_at))::float8 AS avg FROM orders WHERE status = 'completed'`,
+    );
+    const metrics = await read<{
+      average_processing_time_seconds: number;
+      order_status_counts: typeof counts;
+      total_orders: number;
+      processing_time_seconds: { p50: number; p99: number; over_latest: number };
+      orders_per_second_last_minute: number;
+    }>('/orders/metrics');
+    expect(metrics.order_status_counts).toEqual(counts);
+    expect(metrics.total_orders).toBe(Object.values(counts).reduce((a, b) => a + b, 0));
+    expect(metrics.average_processing_time_seconds).toBeCloseTo(avg.rows[0]!.avg, 5);
+    expect(metrics.processing_time_seconds.over_latest).toBe(counts.completed);
+    expect(metrics.processing_time_seconds.p99).toBeGreaterThanOrEqual(
+      metrics.processing_time_seconds.p50,
+    );
+    expect(metrics.orders_per_second_last_minute).toBeGreaterThan(0);
+  });
+
+  it('takes orders from the raw Kafka topic, checked as POST /orders checks them; refusals go to the DLQ with their reasons', async () => {
+    const good = {
+      user_id: 'kafka-user',
+      items: [{ product_id: 'item1', quantity: 2 }],
+      total_amount: '159.98',
+    };
+    await p.produce(
+      p.orders.raw,
+      [JSON.stringify(good), '{"user_id": "x", "item_ids": [], "total_amount": -1}', 'not json'],
+      () => 'k',
+    );
+    const stored = await eventually(async () => {
+      const r = await p.runtime.pool.query<{ order_id: string; status: string }>(
+        `SELECT order_id, status FROM orders WHERE user_id = 'kafka-user'`,
+      );
+      const status = r.rows[0]?.status;
+      return status === 'completed' || status === 'failed' ? r.rows : undefined;
+    }, 60_000);
+    expect(stored).toMatchObject([{ status: 'completed' }]);
+    expect(stored[0]!.order_id).toMatch(/^ORD-K-/);
+    expect((await get(stored[0]!.order_id)).items).toEqual([
+      { product_id: 'item1', quantity: 2, unit_price: 79.99, warehouse_id: W1 },
+    ]);
+    const dead = await readTopic(p.orders.dlq, 2);
+    expect(dead.map((m) => m.value?.toString()).sort()).toEqual(
+      ['not json', '{"user_id": "x", "item_ids": [], "total_amount": -1}'].sort(),
+    );
+    const reasons = dead
+      .map((m) => m.headers?.['stockflow.dlq.errors']?.toString() ?? '')
+      .join('\n');
+    expect(reasons).toContain('/item_ids');
+    expect(reasons).toContain('/total_amount');
   });
 });

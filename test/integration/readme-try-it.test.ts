@@ -102,7 +102,11 @@ const WRITES: readonly Check[] = [
     what: "the seed's order",
     command: /-X POST http:\/\/127\.0\.0\.1:\$\{PORT:-8000\}\/orders\/\s/,
     promises: ['`"status":"pending"`'],
-    holds: (out) => json(out).status === 'pending' && /^ORD-/.test(String(json(out).order_id)),
+    holds: (out) =>
+      out
+        .split('\n')
+        .map(json)
+        .some((o) => o.status === 'pending' && /^ORD-/.test(String(o.order_id))),
   },
   {
     what: 'the sale over HTTP',

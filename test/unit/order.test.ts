@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,6 +11,9 @@ import {
 } from '../../domain/order.js';
 import { settleOrders } from '../../domain/order-batch.js';
 import { productId } from '../../domain/product-id.js';
+import { orderAvroSchema, orderAvroType } from '../../domain/order-schema.js';
+import { ordersStream } from '../../ingest/streams/orders.js';
+import { PROJECT_ROOT } from '../../stack/paths.js';
 
 const validate = (input: unknown) => validateOrder(input, productId);
 const W1 = '11111111-1111-4111-8111-111111111111';
@@ -299,5 +304,32 @@ describe('settleOrders', () => {
         },
       ),
     );
+  });
+});
+
+describe('the orders stream', () => {
+  it('is the schema upstream teams read in schemas/order.avsc', () => {
+    const file = JSON.parse(
+      readFileSync(path.join(PROJECT_ROOT, 'schemas', 'order.avsc'), 'utf8'),
+    ) as unknown;
+    expect(file).toEqual(orderAvroSchema);
+  });
+
+  it('encodes every order it accepts, in both shapes, and refuses malformed bytes with reasons', () => {
+    for (const body of [
+      { user_id: 'user123', item_ids: ['item1', 'item2'], total_amount: 99.99 },
+      {
+        user_id: 7,
+        items: [{ product_id: 101, quantity: 3 }],
+        total_amount: '375',
+        warehouse_id: W1,
+      },
+    ]) {
+      const r = ordersStream.parse(Buffer.from(JSON.stringify(body)));
+      expect(r.ok).toBe(true);
+      if (r.ok) expect(orderAvroType.fromBuffer(orderAvroType.toBuffer(r.value))).toEqual(r.value);
+    }
+    const bad = ordersStream.parse(Buffer.from('{"user_id": 1'));
+    expect(bad.ok).toBe(false);
   });
 });

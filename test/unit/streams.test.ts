@@ -17,7 +17,7 @@ describe('stream descriptors', () => {
     const paths = STREAMS.flatMap((s) => (s.http ? [s.http.path] : []));
     expect(new Set(paths).size).toBe(paths.length);
     // Deployed consumer groups: renaming one would replay its raw topic from the start.
-    expect(STREAMS.map((s) => s.consumer)).toEqual(['ingest', 'ingest-sales']);
+    expect(STREAMS.map((s) => s.consumer)).toEqual(['ingest', 'ingest-sales', 'ingest-orders']);
     expect(movementsStream.topics(config)).toEqual({
       raw: 'moves',
       validated: 'moves.validated',
