@@ -43,7 +43,7 @@ describe('orders: POST /orders in, priced and reserved by the orders role, GET /
     await p.runtime.pool.query(
       `INSERT INTO products (product_id, name, unit_price) VALUES
          ('item1', 'Desk lamp', 79.99), ('item2', 'Notebook A5', 20.00), ('101', 'Mug', 125.00),
-         ('102', 'Tea', 125.00), ('bulk', 'Bolt', 0.10), ('one', 'Last unit', 5.00)`,
+         ('102', 'Tea', 125.00), ('bulk', 'Bolt', 0.10), ('one', 'Last unit', 5.00), ('race', 'Racing unit', 1.00)`,
     );
   }, 120_000);
   afterAll(async () => {
@@ -381,5 +381,52 @@ describe('orders: POST /orders in, priced and reserved by the orders role, GET /
       .join('\n');
     expect(reasons).toContain('/item_ids');
     expect(reasons).toContain('/total_amount');
+  });
+
+  it('orders racing a departure for the last units never take stock below zero; the ledger adds up', async () => {
+    await count(W2, 'race', 10);
+    const departure = movementEvent('departure', {
+      id: 'race-dep',
+      movement: uuidOf(0xd0, 1),
+      warehouse: W2,
+      product: 'race',
+      quantity: 6,
+      at: '2025-03-01T10:00:00Z',
+    });
+    const [dep, ...answers] = await Promise.all([
+      fetch(`${base}/api/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(departure),
+      }),
+      ...Array.from({ length: 8 }, (_, i) =>
+        order({ user_id: `r${i}`, item_ids: ['race'], total_amount: 1 }),
+      ),
+    ]);
+    expect(dep.status).toBe(202);
+    const ids = await Promise.all(
+      answers.map(async (a) => ((await a.json()) as OrderView).order_id),
+    );
+    const done = await Promise.all(ids.map(finished));
+    const taken = done.filter((o) => o.status === 'completed').length;
+    const leg = await eventually(async () => {
+      const r = await p.runtime.pool.query<{ dep_state: string }>(
+        'SELECT dep_state FROM movements WHERE movement_id = $1',
+        [uuidOf(0xd0, 1)],
+      );
+      return r.rows[0]?.dep_state;
+    });
+    const departed = leg === 'applied' ? 6 : 0;
+    const left = await stock(W2, 'race');
+    expect(left).toBe(10 - taken - departed);
+    expect(left).toBeGreaterThanOrEqual(0);
+    for (const o of done.filter((x) => x.status === 'failed')) {
+      expect(o.failure).toMatchObject({ code: 'insufficient_stock', product_id: 'race' });
+    }
+    const ledger = await p.runtime.pool.query<{ sum: number; min: number }>(
+      `SELECT sum(delta)::int AS sum, min(balance)::int AS min FROM stock_ledger WHERE warehouse_id = $1 AND product_id = 'race'`,
+      [W2],
+    );
+    expect(ledger.rows[0]).toEqual({ sum: left, min: left });
   });
 });
