@@ -196,7 +196,9 @@ function httpService(
           checks,
           features,
         });
-        server = app.listen(config.port, config.host);
+        // Node's default accept backlog (511) drops SYNs when a thousand clients connect at
+        // once, and each dropped one waits a second for its retry; the kernel caps this at somaxconn.
+        server = app.listen(config.port, config.host, 4096);
         server.once('error', (err: NodeJS.ErrnoException) =>
           reject(
             err.code === 'EADDRINUSE'

@@ -105,6 +105,7 @@ export function createRole(
         topics: orders,
         maxInFlight: config.ordersMaxInFlight,
         idempotencyHours: config.orderIdempotencyHours,
+        poolSize: config.databasePoolSize,
       }),
       importsFeature({
         pool: rt.pool,

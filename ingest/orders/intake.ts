@@ -13,6 +13,7 @@ import type { ApiFeature } from '../../lib/role.js';
 import { claimKey, recordKey } from '../../lib/postgres/idempotency-keys.js';
 import { insertOrders } from '../../lib/postgres/order-rows.js';
 import { fromPostgres, inTransaction, type Pool } from '../../lib/postgres/pool.js';
+import { orderBatcher } from './order-batcher.js';
 import { ordersIntakeOpenApi } from './openapi.js';
 
 export interface OrderIntakeDeps {
@@ -21,6 +22,8 @@ export interface OrderIntakeDeps {
   /** Requests taken at once; beyond it, 503 with Retry-After rather than an unbounded wait. */
   readonly maxInFlight: number;
   readonly idempotencyHours: number;
+  /** The pool's size: half of it may store batches of orders at once. */
+  readonly poolSize: number;
 }
 
 /** Unique under any concurrency: the time keeps ids roughly in order, 48 random bits keep them apart. */
@@ -31,12 +34,19 @@ export function newOrderId(now = Date.now()): string {
 /**
  * POST /orders (and /orders/, the seed's path): checks the order, stores it
  * pending with the outbox message that hands it to the `orders` role, in one
- * transaction, and answers 202 only after that commit. So a 202 order is
+ * transaction (shared with the orders arriving meanwhile, see
+ * order-batcher.ts; an Idempotency-Key gets one of its own), and answers 202
+ * only after that commit. So a 202 order is
  * durable and GET /orders/{id} finds it at once.
  */
 export function orderIntakeFeature(deps: OrderIntakeDeps): ApiFeature {
   const router = Router();
   let inFlight = 0;
+  const batcher = orderBatcher(deps.pool, deps.topics.accepted, {
+    maxBatch: 500,
+    // Leaves pooled connections for keyed requests and other routes.
+    concurrency: Math.max(1, Math.floor(deps.poolSize / 2)),
+  });
   router.post(['/orders', '/orders/'], async (req, res) => {
     if (inFlight >= deps.maxInFlight) {
       throw new OverloadedError(`${inFlight} orders are being taken; retry shortly`, 1);
@@ -46,10 +56,20 @@ export function orderIntakeFeature(deps: OrderIntakeDeps): ApiFeature {
       const checked = validateOrder(req.body, productId);
       if (!checked.ok) throw new ValidationError('the order is invalid', checked.errors);
       const key = req.get('Idempotency-Key');
+      if (key === undefined) {
+        const order = await fromPostgres(
+          batcher.store({ order_id: newOrderId(), request: checked.order }),
+        );
+        res
+          .status(202)
+          .location(`/orders/${encodeURIComponent(order.order_id)}`)
+          .json(order);
+        return;
+      }
       const hash = createHash('sha256').update(JSON.stringify(req.body)).digest('hex');
       const answer = await fromPostgres(
         inTransaction(deps.pool, async (client) => {
-          if (key !== undefined) {
+          {
             const claim = await claimKey(client, key, hash, deps.idempotencyHours);
             if (claim.state === 'in_flight') {
               throw new ConflictError('a request with this Idempotency-Key is still in flight');
@@ -68,13 +88,13 @@ export function orderIntakeFeature(deps: OrderIntakeDeps): ApiFeature {
             [{ order_id: newOrderId(), request: checked.order }],
             deps.topics.accepted,
           );
-          if (key !== undefined) await recordKey(client, key, hash, 202, order);
+          await recordKey(client, key, hash, 202, order);
           return { replayed: false, status: 202, body: order };
         }),
       );
       const orderId = (answer.body as { order_id: string }).order_id;
       res.status(answer.status).location(`/orders/${encodeURIComponent(orderId)}`);
-      if (key !== undefined) res.set('Idempotent-Replayed', String(answer.replayed));
+      res.set('Idempotent-Replayed', String(answer.replayed));
       res.json(answer.body);
     } finally {
       inFlight--;

@@ -1,0 +1,160 @@
+// Orders benchmark (seed 004): POST /orders from 1,000 concurrent clients
+// against a stockflow process running ingest + relay, then the orders role
+// draining what was taken, then a paced 1,000 orders/s with the time from
+// accepted to completed. Prints the figures docs/performance.md shows.
+//
+//   npm run bench:orders                       # 30,000 orders at 1,000 clients, a 20 s paced run
+//   npm run bench:orders -- --orders 5000 --clients 200 --paced-seconds 5
+import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { benchStack } from './bench/stack.js';
+import { ascending, fmt, markdownTable, ms, now, percentile, say, until } from './bench/util.js';
+
+const { values } = parseArgs({
+  options: {
+    orders: { type: 'string', default: '30000' },
+    clients: { type: 'string', default: '1000' },
+    'paced-rate': { type: 'string', default: '1000' },
+    'paced-seconds': { type: 'string', default: '20' },
+  },
+});
+const ORDERS = Number(values.orders);
+const CLIENTS = Number(values.clients);
+const RATE = Number(values['paced-rate']);
+const PACED_SECONDS = Number(values['paced-seconds']);
+
+await benchStack();
+const { createPipeline } = await import('../testkit/pipeline-harness.js');
+const { serveStockflow, stopChild } = await import('../testkit/stockflow-process.js');
+
+const p = await createPipeline({ KAFKA_PARTITIONS: '3', DATABASE_POOL_SIZE: '20' });
+const W = '0b0b0b0b-0000-4000-8000-000000000001';
+// Bench setup, not a test: a catalog entry and stock enough for every order, written directly.
+await p.runtime.pool.query(
+  `INSERT INTO products (product_id, name, unit_price) VALUES ('bench', 'Bench item', 1.00)`,
+);
+await p.runtime.pool.query(
+  `INSERT INTO stock (warehouse_id, product_id, quantity) VALUES ($1, 'bench', 1000000000)`,
+  [W],
+);
+const env = { ...p.env, LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '20' };
+const intake = await serveStockflow(['ingest', 'relay'], env);
+const body = JSON.stringify({ user_id: 'bench', item_ids: ['bench'], total_amount: 1 });
+
+interface Outcome {
+  readonly latencies: number[];
+  readonly errors: Map<number, number>;
+  readonly seconds: number;
+}
+
+/** `total` POSTs from `clients` concurrent clients, each sending its next as soon as one answers. */
+async function closedLoop(total: number, clients: number): Promise<Outcome> {
+  const latencies: number[] = [];
+  const errors = new Map<number, number>();
+  let sent = 0;
+  const start = now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (sent < total) {
+        sent++;
+        const t = now();
+        const status = await fetch(`${intake.base}/orders`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        }).then(
+          async (r) => {
+            await r.arrayBuffer();
+            return r.status;
+          },
+          () => 0,
+        );
+        if (status === 202) latencies.push(now() - t);
+        else errors.set(status, (errors.get(status) ?? 0) + 1);
+      }
+    }),
+  );
+  return { latencies, errors, seconds: (now() - start) / 1000 };
+}
+
+const unfinished = async () =>
+  (
+    await p.runtime.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM orders WHERE status IN ('pending', 'processing')`,
+    )
+  ).rows[0]!.n;
+
+say(`warming up`);
+await closedLoop(2000, 100);
+say(`${fmt(ORDERS)} orders from ${fmt(CLIENTS)} concurrent clients, no worker running`);
+const taken = await closedLoop(ORDERS, CLIENTS);
+const lat = ascending(taken.latencies);
+await until(async () => (await unfinished()) >= ORDERS, 60_000);
+const backlog = await unfinished();
+say(`draining ${fmt(backlog)} orders with one orders process`);
+const worker = await serveStockflow(['orders'], env);
+// From its first settled batch: the process's start-up (tsx compiling) is not the workers' speed.
+await until(async () => (await unfinished()) < backlog, 120_000, 20);
+const firstSettled = now();
+const left = await unfinished();
+await until(async () => (await unfinished()) === 0, 600_000, 100);
+const drained = (now() - firstSettled) / 1000;
+say(`paced: ${RATE} orders/s for ${PACED_SECONDS} s, the worker running`);
+const pacedStart = new Date();
+const paced: Promise<unknown>[] = [];
+const tick = 10; // ms
+for (let i = 0; i < (PACED_SECONDS * 1000) / tick; i++) {
+  const due = now() + tick;
+  for (let k = 0; k < (RATE * tick) / 1000; k++) {
+    paced.push(
+      fetch(`${intake.base}/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      }).then((r) => r.arrayBuffer()),
+    );
+  }
+  await sleep(Math.max(0, due - now()));
+}
+await Promise.allSettled(paced);
+await until(async () => (await unfinished()) === 0, 120_000, 200);
+const e2e = await p.runtime.pool.query<{ s: number }>(
+  `SELECT extract(epoch FROM completed_at - created_at)::float8 * 1000 AS s FROM orders
+    WHERE created_at >= $1 AND status = 'completed' ORDER BY 1`,
+  [pacedStart],
+);
+const e2eMs = e2e.rows.map((r) => r.s);
+
+console.log(
+  '\n' +
+    markdownTable(
+      ['Measure', 'Figure'],
+      [
+        [
+          'Orders taken (closed loop)',
+          `${fmt(taken.latencies.length)} in ${taken.seconds.toFixed(1)} s`,
+        ],
+        [
+          'Accepted orders/s at ' + fmt(CLIENTS) + ' clients',
+          fmt(taken.latencies.length / taken.seconds),
+        ],
+        [
+          'POST /orders p50 / p95 / p99 ms',
+          `${ms(percentile(lat, 50))} / ${ms(percentile(lat, 95))} / ${ms(percentile(lat, 99))}`,
+        ],
+        ['Errors', [...taken.errors].map(([s, n]) => `${n}× ${s}`).join(', ') || '0'],
+        [
+          'Worker: orders settled/s (one process)',
+          `${fmt(left / drained)} (${fmt(left)} in ${drained.toFixed(1)} s)`,
+        ],
+        [
+          `Paced ${fmt(RATE)}/s: accepted → completed p50 / p99 ms`,
+          `${ms(percentile(e2eMs, 50))} / ${ms(percentile(e2eMs, 99))} (${fmt(e2eMs.length)} orders)`,
+        ],
+      ],
+    ),
+);
+await stopChild(worker.child, 'SIGTERM');
+await stopChild(intake.child, 'SIGTERM');
+await p.close();
+process.exit(0);
