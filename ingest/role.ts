@@ -5,7 +5,7 @@ import { importDeps } from './imports/daily-job.js';
 import { importsFeature, runningImports } from './imports/routes.js';
 import { orderIntakeFeature } from './orders/intake.js';
 import { orderTopics } from '../lib/kafka/topics.js';
-import { kafkaMetrics } from '../lib/metrics.js';
+import { kafkaMetrics, ordersAccepted } from '../lib/metrics.js';
 import type { ApiFeature, RoleParts } from '../lib/role.js';
 import type { Runtime } from '../lib/runtime.js';
 import type { Service } from '../lib/lifecycle.js';
@@ -106,6 +106,7 @@ export function createRole(
         maxInFlight: config.ordersMaxInFlight,
         idempotencyHours: config.orderIdempotencyHours,
         poolSize: config.databasePoolSize,
+        accepted: ordersAccepted(rt.metrics),
       }),
       importsFeature({
         pool: rt.pool,

@@ -95,3 +95,22 @@ export function kafkaMetrics(registry: Registry): KafkaMetrics {
     ),
   };
 }
+
+/**
+ * Orders taken, by where they came from: `http` when POST /orders has made one durable (ingest),
+ * `kafka` when the orders role has stored one from the raw topic. One family for both, so a
+ * process running both roles counts them in one place.
+ */
+export function ordersAccepted(registry: Registry): Counter<'source'> {
+  return once(
+    registry,
+    'stockflow_orders_accepted_total',
+    () =>
+      new Counter({
+        name: 'stockflow_orders_accepted_total',
+        help: 'Orders accepted (durable, pending), by source: http or kafka.',
+        labelNames: ['source'],
+        registers: [registry],
+      }),
+  );
+}

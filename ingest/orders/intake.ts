@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Router } from 'express';
+import type { Counter } from 'prom-client';
 import { validateOrder } from '../../domain/order.js';
 import { productId } from '../../domain/product-id.js';
 import {
@@ -24,6 +25,8 @@ export interface OrderIntakeDeps {
   readonly idempotencyHours: number;
   /** The pool's size: half of it may store batches of orders at once. */
   readonly poolSize: number;
+  /** Counts each order made durable here, as source="http" (lib/metrics.ts ordersAccepted). */
+  readonly accepted: Counter<'source'>;
 }
 
 /** Unique under any concurrency: the time keeps ids roughly in order, 48 random bits keep them apart. */
@@ -60,6 +63,7 @@ export function orderIntakeFeature(deps: OrderIntakeDeps): ApiFeature {
         const order = await fromPostgres(
           batcher.store({ order_id: newOrderId(), request: checked.order }),
         );
+        deps.accepted.inc({ source: 'http' });
         res
           .status(202)
           .location(`/orders/${encodeURIComponent(order.order_id)}`)
@@ -92,6 +96,7 @@ export function orderIntakeFeature(deps: OrderIntakeDeps): ApiFeature {
           return { replayed: false, status: 202, body: order };
         }),
       );
+      if (!answer.replayed) deps.accepted.inc({ source: 'http' });
       const orderId = (answer.body as { order_id: string }).order_id;
       res.status(answer.status).location(`/orders/${encodeURIComponent(orderId)}`);
       res.set('Idempotent-Replayed', String(answer.replayed));

@@ -180,3 +180,20 @@ export async function insertOrders(
     };
   });
 }
+
+export interface QueueGauge {
+  /** Orders accepted and not finished (pending or processing). */
+  readonly unfinished: number;
+  /** Age of the oldest of them, in seconds; 0 with none. */
+  readonly oldestSeconds: number;
+}
+
+/** The queue's length and its oldest order's age, from the partial index of unfinished orders. */
+export async function queueGauge(pool: Pool): Promise<QueueGauge> {
+  const r = await pool.query<{ n: number; age: number | null }>(
+    `SELECT count(*)::float8 AS n, extract(epoch FROM now() - min(created_at))::float8 AS age
+       FROM orders WHERE status IN ('pending', 'processing')`,
+  );
+  const row = r.rows[0];
+  return { unfinished: row?.n ?? 0, oldestSeconds: row?.age ?? 0 };
+}

@@ -1,14 +1,64 @@
-import { Counter, Histogram } from 'prom-client';
-import { once, type Registry } from '../../lib/metrics.js';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { once, ordersAccepted, type Registry } from '../../lib/metrics.js';
+import { queueGauge } from '../../lib/postgres/order-rows.js';
+import type { Pool } from '../../lib/postgres/pool.js';
 
 export interface OrderMetrics {
+  /** Orders stored from the raw Kafka topic (label source="kafka"). */
+  readonly accepted: Counter<'source'>;
   readonly finished: Counter<'status' | 'reason'>;
   readonly processingSeconds: Histogram;
   readonly retries: Counter<'reason'>;
 }
 
-export function orderMetrics(registry: Registry): OrderMetrics {
+/**
+ * The orders role's metrics. The queue's gauges read Postgres when scraped (one count on the
+ * partial index of unfinished orders), so every worker reports the same figure: use max() across
+ * instances. A scrape while Postgres is away keeps the last figures; /ready says Postgres is down.
+ */
+export function orderMetrics(registry: Registry, pool: Pool): OrderMetrics {
+  let last = { unfinished: 0, oldestSeconds: 0 };
+  let reading: Promise<void> | undefined;
+  // Both gauges are collected in one scrape: they share one query.
+  const read = (): Promise<void> =>
+    (reading ??= queueGauge(pool)
+      .then((g) => {
+        last = g;
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        reading = undefined;
+      }));
+  once(
+    registry,
+    'stockflow_orders_queue_length',
+    () =>
+      new Gauge({
+        name: 'stockflow_orders_queue_length',
+        help: 'Orders accepted and not finished yet (pending or processing).',
+        registers: [registry],
+        async collect() {
+          await read();
+          this.set(last.unfinished);
+        },
+      }),
+  );
+  once(
+    registry,
+    'stockflow_orders_oldest_pending_age_seconds',
+    () =>
+      new Gauge({
+        name: 'stockflow_orders_oldest_pending_age_seconds',
+        help: 'Age of the oldest order not finished yet; 0 when none waits.',
+        registers: [registry],
+        async collect() {
+          await read();
+          this.set(last.oldestSeconds);
+        },
+      }),
+  );
   return {
+    accepted: ordersAccepted(registry),
     finished: once(
       registry,
       'stockflow_orders_finished_total',

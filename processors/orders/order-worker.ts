@@ -126,7 +126,7 @@ export function orderBatchHandler(deps: OrderWorkerDeps) {
         ),
       ];
     };
-    await retry(
+    const fromKafka = await retry(
       () =>
         inTransaction(deps.pool, async (client) => {
           const ids = await fresh(client);
@@ -136,11 +136,13 @@ export function orderBatchHandler(deps: OrderWorkerDeps) {
               ? [{ order_id: h.orderId, request: h.create }]
               : [],
           );
-          if (creates.length > 0) await insertOrders(client, creates, null);
+          const stored = creates.length > 0 ? await insertOrders(client, creates, null) : [];
           if (ids.length > 0) await markProcessing(client, ids, deps.topics.changes);
+          return stored.length;
         }),
       retryOptions(batch.partition),
     );
+    if (fromKafka > 0) deps.metrics.accepted.inc({ source: 'kafka' }, fromKafka);
     const settled = await retry(
       () =>
         inTransaction(deps.pool, async (client) => {

@@ -34,7 +34,7 @@ export function createRole(rt: Runtime): Promise<RoleParts> {
       stockChangesTopic: movements.stockChanges,
       groupId,
       logger: rt.logger,
-      metrics: orderMetrics(rt.metrics),
+      metrics: orderMetrics(rt.metrics, rt.pool),
       batchSize: config.orderBatchSize,
     }),
     onFatal: (err) => rt.fatal.abort(err),

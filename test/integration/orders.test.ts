@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Registry } from '../../lib/metrics.js';
 import { movementsFeature } from '../../api/movements/routes.js';
 import { ordersFeature } from '../../api/orders/routes.js';
 import type { OrderView } from '../../lib/postgres/order-rows.js';
@@ -19,6 +20,8 @@ describe('orders: POST /orders in, priced and reserved by the orders role, GET /
   let p: Pipeline;
   let served: ServedApp;
   let base: string;
+  // The registries of the ingest role and of each worker: Prometheus would sum them.
+  const registries: Registry[] = [];
 
   beforeAll(async () => {
     p = await createPipeline({ KAFKA_PARTITIONS: '3' });
@@ -26,8 +29,8 @@ describe('orders: POST /orders in, priced and reserved by the orders role, GET /
     await p.startRole('process');
     await p.startRole('relay');
     // Two workers in one consumer group share the orders.
-    await p.startRole('orders');
-    await p.startRole('orders');
+    const workers = [await p.startRole('orders'), await p.startRole('orders')];
+    registries.push(ingest.runtime.metrics, ...workers.map((w) => w.runtime.metrics));
     served = await serveFeatures([
       movementsFeature({ pool: p.runtime.pool }),
       ordersFeature({
@@ -298,6 +301,10 @@ describe('orders: POST /orders in, priced and reserved by the orders role, GET /
         return s.pending_orders.includes(held.order_id) ? s : undefined;
       });
       expect(queued.queue_length).toBeGreaterThanOrEqual(1);
+      const gauge = (await registries[1]!.getMetricsAsJSON()).find(
+        (m) => m.name === 'stockflow_orders_queue_length',
+      );
+      expect(gauge?.values[0]?.value).toBeGreaterThanOrEqual(1);
       expect(queued.oldest_pending_age_seconds).toBeGreaterThanOrEqual(0);
     } finally {
       await blocker.query('COMMIT');
@@ -428,5 +435,57 @@ describe('orders: POST /orders in, priced and reserved by the orders role, GET /
       [W2],
     );
     expect(ledger.rows[0]).toEqual({ sum: left, min: left });
+  });
+
+  it('Prometheus counts what the rows say: accepted by source, finished by status and reason, the queue', async () => {
+    // Settles the orders of every earlier test (all of this database's orders).
+    await eventually(async () => {
+      const r = await p.runtime.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM orders WHERE status IN ('pending', 'processing')`,
+      );
+      return r.rows[0]!.n === 0 ? true : undefined;
+    }, 60_000);
+    const scraped = (await Promise.all(registries.map((r) => r.getMetricsAsJSON()))).flat();
+    // Sums a family across processes by one label set, as sum by (...) in PromQL would.
+    const sum = (name: string, by: (labels: Record<string, unknown>) => string) => {
+      const out: Record<string, number> = {};
+      for (const m of scraped.filter((x) => x.name === name)) {
+        for (const v of m.values) {
+          const key = by(v.labels);
+          out[key] = (out[key] ?? 0) + v.value;
+        }
+      }
+      return out;
+    };
+    const rows = await p.runtime.pool.query<{ status: string; reason: string; n: number }>(
+      `SELECT status, coalesce(failure->>'code', '') AS reason, count(*)::int AS n FROM orders GROUP BY 1, 2`,
+    );
+    const byOutcome = Object.fromEntries(rows.rows.map((r) => [`${r.status}/${r.reason}`, r.n]));
+    const total = rows.rows.reduce((a, r) => a + r.n, 0);
+    const kafka = await p.runtime.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM orders WHERE order_id LIKE 'ORD-K-%'`,
+    );
+    expect(sum('stockflow_orders_accepted_total', (l) => String(l.source))).toEqual({
+      http: total - kafka.rows[0]!.n,
+      ...(kafka.rows[0]!.n ? { kafka: kafka.rows[0]!.n } : {}),
+    });
+    expect(
+      sum('stockflow_orders_finished_total', (l) => `${String(l.status)}/${String(l.reason)}`),
+    ).toEqual(byOutcome);
+    const histogramCount = scraped
+      .filter((m) => m.name === 'stockflow_order_processing_seconds')
+      .flatMap((m) => m.values)
+      .filter(
+        (v) =>
+          (v as { metricName?: string }).metricName === 'stockflow_order_processing_seconds_count',
+      )
+      .reduce((a, v) => a + v.value, 0);
+    expect(histogramCount).toBe(total);
+    for (const w of registries.slice(1)) {
+      const [queue] = (await w.getMetricsAsJSON()).filter(
+        (m) => m.name === 'stockflow_orders_queue_length',
+      );
+      expect(queue?.values[0]?.value).toBe(0);
+    }
   });
 });
