@@ -2,14 +2,16 @@ import { jobQueueService } from '../../lib/postgres/job-queue.js';
 import { producerService, topicsService } from '../../lib/kafka/services.js';
 import type { RoleParts } from '../../lib/role.js';
 import type { Runtime } from '../../lib/runtime.js';
+import { PRUNE_KEYS_TASK, pruneKeysCron, pruneKeysTask } from '../orders/prune-keys.js';
 import { STREAMS } from '../streams/index.js';
 import { importDeps } from './daily-job.js';
 import { DAILY_TASK, dailyCron, dailyTask } from './schedule.js';
 
 /**
- * The job queue (graphile-worker on stockflow's Postgres) and its one scheduled
- * job, the daily import (IMPORT_SCHEDULE). Fact files go to the validated
- * topics, so the role has a producer of its own and makes sure the topics exist.
+ * The job queue (graphile-worker on stockflow's Postgres) and its scheduled
+ * jobs: the daily import (IMPORT_SCHEDULE) and the hourly pruning of old
+ * idempotency keys. Fact files go to the validated topics, so the role has a
+ * producer of its own and makes sure the topics exist.
  */
 export function createRole(rt: Runtime): Promise<RoleParts> {
   const { config } = rt;
@@ -26,8 +28,11 @@ export function createRole(rt: Runtime): Promise<RoleParts> {
       jobQueueService({
         connectionString: config.databaseUrl,
         logger: rt.logger,
-        tasks: { [DAILY_TASK]: dailyTask(deps) },
-        cron: dailyCron(config.importSchedule),
+        tasks: {
+          [DAILY_TASK]: dailyTask(deps),
+          [PRUNE_KEYS_TASK]: pruneKeysTask(rt.pool, config.orderIdempotencyHours, rt.logger),
+        },
+        cron: [...dailyCron(config.importSchedule), pruneKeysCron],
         cronSetting: 'IMPORT_SCHEDULE',
       }),
     ],

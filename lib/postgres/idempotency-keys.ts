@@ -3,7 +3,7 @@
 // again; the same key with another body, or while the first is still in
 // flight, is refused. Everything here runs in the request's own transaction,
 // so a key is recorded exactly when the work it answers for commits.
-import type { PoolClient } from './pool.js';
+import type { Pool, PoolClient } from './pool.js';
 
 export type KeyState =
   | { readonly state: 'new' }
@@ -55,8 +55,8 @@ export async function recordKey(
 }
 
 /** Forgets keys older than `keepHours`; returns how many. */
-export async function pruneKeys(client: PoolClient, keepHours: number): Promise<number> {
-  const r = await client.query(
+export async function pruneKeys(db: Pool | PoolClient, keepHours: number): Promise<number> {
+  const r = await db.query(
     'DELETE FROM idempotency_keys WHERE created_at <= now() - make_interval(hours => $1)',
     [keepHours],
   );

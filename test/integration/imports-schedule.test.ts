@@ -1,6 +1,7 @@
-// The daily import job on its schedule: two stockflow processes that run the
-// job queue start after a tick they both missed; the tick is caught up once,
-// by one of them, and imports the inbox's new file once.
+// The job queue's schedules: two stockflow processes that run the job queue
+// start after ticks they both missed; the daily import's tick is caught up
+// once, by one of them, and imports the inbox's new file once; the hourly
+// pruning of idempotency keys forgets the keys past their age, and only those.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import { runMigrations } from 'graphile-worker';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAILY_TASK } from '../../ingest/imports/schedule.js';
+import { PRUNE_KEYS_TASK } from '../../ingest/orders/prune-keys.js';
 import { eventually } from '../../testkit/pipeline-harness.js';
 import { createTestDatabase, randomName } from '../../testkit/resources.js';
 import {
@@ -41,8 +43,15 @@ describe('the daily import schedule', () => {
     await runMigrations({ connectionString: db.url, logger: undefined });
     await pool.query(
       `INSERT INTO graphile_worker._private_known_crontabs (identifier, known_since, last_execution)
-       VALUES ($1, now() - interval '5 days', now() - interval '2 days')`,
-      [DAILY_TASK],
+       VALUES ($1, now() - interval '5 days', now() - interval '2 days'),
+              ($2, now() - interval '5 days', now() - interval '2 hours')`,
+      [DAILY_TASK, PRUNE_KEYS_TASK],
+    );
+    // Keys of a day and an hour ago, and of an hour ago (ORDER_IDEMPOTENCY_HOURS is 24).
+    await pool.query(
+      `INSERT INTO idempotency_keys (key, request_hash, status_code, response, created_at) VALUES
+         ('old', 'h', 202, '{}', now() - interval '25 hours'),
+         ('fresh', 'h', 202, '{}', now() - interval '1 hour')`,
     );
     const topic = randomName('schedule');
     const start = () =>
@@ -102,5 +111,19 @@ describe('the daily import schedule', () => {
     ]);
     expect((await pool.query(`SELECT name FROM countries`)).rows).toEqual([{ name: 'Ruritania' }]);
     expect(apps.every((a) => a.child.exitCode === null)).toBe(true);
+  });
+
+  it('prunes the idempotency keys past their age, keeping the others', async () => {
+    const keys = await eventually(
+      async () => {
+        const r = await pool.query<{ key: string }>(
+          `SELECT key FROM idempotency_keys ORDER BY key`,
+        );
+        return r.rows.some((k) => k.key === 'old') ? undefined : r.rows;
+      },
+      60_000,
+      'the missed hourly pruning to run',
+    );
+    expect(keys).toEqual([{ key: 'fresh' }]);
   });
 });
