@@ -5,9 +5,13 @@
 //
 //   npm run bench:orders                       # 30,000 orders at 1,000 clients, a 20 s paced run
 //   npm run bench:orders -- --orders 5000 --clients 200 --paced-seconds 5
+//   npm run bench:orders -- --profile /tmp/order-profiles   # CPU profiles of the intake and worker, top functions printed
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { benchStack } from './bench/stack.js';
+import { topFunctions } from './bench-imports/profile-summary.js';
 import { ascending, fmt, markdownTable, ms, now, percentile, say, until } from './bench/util.js';
 
 const { values } = parseArgs({
@@ -16,12 +20,24 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '1000' },
     'paced-rate': { type: 'string', default: '1000' },
     'paced-seconds': { type: 'string', default: '20' },
+    profile: { type: 'string' },
   },
 });
 const ORDERS = Number(values.orders);
 const CLIENTS = Number(values.clients);
 const RATE = Number(values['paced-rate']);
 const PACED_SECONDS = Number(values['paced-seconds']);
+const PROFILE_DIR = values.profile;
+// Written by each process when it exits (SIGTERM at the end of the run), a folder per process:
+// tsx's loader thread writes a profile of its own beside the main thread's.
+const profiling = (name: string) =>
+  PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', path.join(PROFILE_DIR, name)] : [];
+/** The process's main-thread profile: the largest one in its folder. */
+const mainProfile = (name: string): string => {
+  const dir = path.join(PROFILE_DIR ?? '', name);
+  const files = readdirSync(dir).map((f) => path.join(dir, f));
+  return files.sort((a, b) => statSync(b).size - statSync(a).size)[0]!;
+};
 
 await benchStack();
 const { createPipeline } = await import('../testkit/pipeline-harness.js');
@@ -38,7 +54,7 @@ await p.runtime.pool.query(
   [W],
 );
 const env = { ...p.env, LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '20' };
-const intake = await serveStockflow(['ingest', 'relay'], env);
+const intake = await serveStockflow(['ingest', 'relay'], env, profiling('intake'));
 const body = JSON.stringify({ user_id: 'bench', item_ids: ['bench'], total_amount: 1 });
 
 interface Outcome {
@@ -77,6 +93,38 @@ async function closedLoop(total: number, clients: number): Promise<Outcome> {
   return { latencies, errors, seconds: (now() - start) / 1000 };
 }
 
+/**
+ * The intake's own histogram of POST /orders answered 202 (http_request_duration_seconds, from
+ * the request's first byte read to its last written): cumulative count per upper bound.
+ */
+async function serverBuckets(): Promise<Map<number, number>> {
+  const text = await (await fetch(`${intake.base}/metrics`)).text();
+  const out = new Map<number, number>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('http_request_duration_seconds_bucket{')) continue;
+    if (!line.includes('method="POST"') || !line.includes('status="202"')) continue;
+    if (!/route="\/orders[,"]/.test(line)) continue;
+    const le = /le="([^"]+)"/.exec(line)?.[1];
+    if (le === undefined) continue;
+    const bound = le === '+Inf' ? Infinity : Number(le);
+    out.set(bound, (out.get(bound) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  return out;
+}
+
+/** Upper bounds (ms) of the buckets holding the p50, p95 and p99 of what was served between two scrapes. */
+function serverQuantiles(before: Map<number, number>, after: Map<number, number>): string {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const counts = bounds.map((b) => (after.get(b) ?? 0) - (before.get(b) ?? 0));
+  const total = counts[counts.length - 1] ?? 0;
+  const at = (q: number) => {
+    const i = counts.findIndex((c) => c >= q * total);
+    const b = bounds[i] ?? Infinity;
+    return b === Infinity ? '> 5,000' : `≤ ${fmt(b * 1000)}`;
+  };
+  return `${at(0.5)} / ${at(0.95)} / ${at(0.99)}`;
+}
+
 const unfinished = async () =>
   (
     await p.runtime.pool.query<{ n: number }>(
@@ -87,12 +135,14 @@ const unfinished = async () =>
 say(`warming up`);
 await closedLoop(2000, 100);
 say(`${fmt(ORDERS)} orders from ${fmt(CLIENTS)} concurrent clients, no worker running`);
+const bucketsBefore = await serverBuckets();
 const taken = await closedLoop(ORDERS, CLIENTS);
+const served = serverQuantiles(bucketsBefore, await serverBuckets());
 const lat = ascending(taken.latencies);
 await until(async () => (await unfinished()) >= ORDERS, 60_000);
 const backlog = await unfinished();
 say(`draining ${fmt(backlog)} orders with one orders process`);
-const worker = await serveStockflow(['orders'], env);
+const worker = await serveStockflow(['orders'], env, profiling('worker'));
 // From its first settled batch: the process's start-up (tsx compiling) is not the workers' speed.
 await until(async () => (await unfinished()) < backlog, 120_000, 20);
 const firstSettled = now();
@@ -142,6 +192,7 @@ console.log(
           'POST /orders p50 / p95 / p99 ms',
           `${ms(percentile(lat, 50))} / ${ms(percentile(lat, 95))} / ${ms(percentile(lat, 99))}`,
         ],
+        ['Server-side (its histogram) p50 / p95 / p99 ms', served],
         ['Errors', [...taken.errors].map(([s, n]) => `${n}× ${s}`).join(', ') || '0'],
         [
           'Worker: orders settled/s (one process)',
@@ -156,5 +207,13 @@ console.log(
 );
 await stopChild(worker.child, 'SIGTERM');
 await stopChild(intake.child, 'SIGTERM');
+if (PROFILE_DIR) {
+  for (const name of ['intake', 'worker']) {
+    const file = mainProfile(name);
+    console.log(
+      `\n${name} (${file}), self time by function:\n${topFunctions(file, 25).join('\n')}`,
+    );
+  }
+}
 await p.close();
 process.exit(0);
