@@ -195,6 +195,8 @@ function httpService(
           metrics: runtime.metrics,
           checks,
           features,
+          validateResponses: config.validateResponses,
+          slowRequestMs: config.slowRequestMs,
         });
         // Node's default accept backlog (511) drops SYNs when a thousand clients connect at
         // once, and each dropped one waits a second for its retry; the kernel caps this at somaxconn.

@@ -41,6 +41,13 @@ const oneOf =
       ? (raw.trim() as T)
       : fail(name, `must be one of ${values.join(', ')}, got "${raw}"`);
 
+const bool: Parser<boolean> = (raw, name) =>
+  raw.trim() === 'true'
+    ? true
+    : raw.trim() === 'false'
+      ? false
+      : fail(name, `must be true or false, got "${raw}"`);
+
 const url =
   (...protocols: string[]): Parser<string> =>
   (raw, name) => {
@@ -98,6 +105,18 @@ export const settings = {
     oneOf('auto', 'json', 'pretty'),
     'auto',
     '`auto`: pretty in a terminal, JSON otherwise.',
+  ),
+  validateResponses: setting(
+    'API_VALIDATE_RESPONSES',
+    bool,
+    'true',
+    'Check every JSON answer against the OpenAPI document (a wrong one becomes a 500). It costs about a third of the API’s CPU: keep it on in development and tests, turn it off in production.',
+  ),
+  slowRequestMs: setting(
+    'LOG_SLOW_REQUEST_MS',
+    int(1, 3_600_000),
+    '1000',
+    'Requests slower than this are logged at warn; others at debug, 5xx answers at error.',
   ),
   kafkaBrokers: setting(
     'KAFKA_BOOTSTRAP_SERVERS',
@@ -274,6 +293,7 @@ const OWNED_PREFIXES = [
   'CLICKHOUSE_',
   'STOCKFLOW_',
   'IMPORT_',
+  'API_',
 ];
 
 function suggest(name: string, known: readonly string[]): string {

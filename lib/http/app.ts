@@ -18,6 +18,10 @@ export interface AppOptions {
   readonly features?: readonly ApiFeature[];
   /** Largest accepted request body. */
   readonly bodyLimit?: string;
+  /** Check answers against the OpenAPI document (API_VALIDATE_RESPONSES); on unless turned off. */
+  readonly validateResponses?: boolean;
+  /** Requests slower than this are logged at warn (LOG_SLOW_REQUEST_MS). */
+  readonly slowRequestMs?: number;
 }
 
 const require = createRequire(import.meta.url);
@@ -38,7 +42,9 @@ export function createApp(options: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false); // handlers that support conditional GETs set their own validators
-  app.use(requestContext(options.logger, httpMetrics(options.metrics)));
+  app.use(
+    requestContext(options.logger, httpMetrics(options.metrics), options.slowRequestMs ?? 1000),
+  );
 
   // Operational routes stay outside the validator: they must answer even when
   // everything else is broken, and /metrics is not JSON.
@@ -66,7 +72,7 @@ export function createApp(options: AppOptions): express.Express {
       apiSpec: document as never,
       // allErrors: a client fixes every bad field in one go.
       validateRequests: { allowUnknownQueryParameters: false, allErrors: true },
-      validateResponses: true,
+      validateResponses: options.validateResponses ?? true,
     }),
   );
   for (const feature of features) app.use(feature.router);

@@ -86,6 +86,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ IMPORT_SCHEDULE: '0 2 * *' })).toThrow(/five fields/);
   });
 
+  it('takes true or false for API_VALIDATE_RESPONSES, and refuses a misspelt API_ setting', () => {
+    expect(loadConfig({}).validateResponses).toBe(true);
+    expect(loadConfig({ API_VALIDATE_RESPONSES: 'false' }).validateResponses).toBe(false);
+    expect(() => loadConfig({ API_VALIDATE_RESPONSES: 'no' })).toThrow(
+      /API_VALIDATE_RESPONSES must be true or false, got "no"/,
+    );
+    expect(() => loadConfig({ API_VALIDATE_RESPONSE: 'false' })).toThrow(
+      /did you mean API_VALIDATE_RESPONSES/,
+    );
+  });
+
   it('documents every setting in the README table', () => {
     const table = configTable();
     for (const s of Object.values(settings)) expect(table).toContain(`\`${s.env}\``);
