@@ -16,7 +16,11 @@ import {
   ORDER_CHANGE_SQL,
   STOCK_CHANGE_SQL,
 } from '../../processors/change-payloads.js';
-import { movementChangesTable, stockChangesTable } from '../../processors/sink/sink-tables.js';
+import {
+  movementChangesTable,
+  orderChangesTable,
+  stockChangesTable,
+} from '../../processors/sink/sink-tables.js';
 
 const movementChange: MovementChange = {
   movement_id: 'c6290746-790e-43fa-8270-014dc90e02e0',
@@ -67,8 +71,8 @@ const completed: OrderChange = {
   ...processing,
   status: 'completed',
   previous_status: 'processing',
-  changed_at: '2026-01-02T00:00:00.042999+00:00',
-  completed_at: '2026-01-02T00:00:00.042999+00:00',
+  changed_at: '2026-01-02T00:00:00.042001+00:00',
+  completed_at: '2026-01-02T00:00:00.042001+00:00',
 };
 const failed: OrderChange = {
   ...completed,
@@ -234,6 +238,74 @@ describe('change topics contract', () => {
         ok: false,
         errors: [{ path: '/failure_code', message: 'should be null unless failed' }],
       });
+    });
+
+    it('gives the sink the row: cents, epoch seconds, milliseconds of processing, empty values for null', () => {
+      const kafka = { _topic: 't', _partition: 0, _offset: '7' };
+      expect(orderChangesTable.toRow(processing, {} as never, position)).toEqual({
+        order_id: processing.order_id,
+        status: 'processing',
+        previous_status: 'pending',
+        user_id: 'user123',
+        total_cents: 9999,
+        warehouse_id: '',
+        failure_code: '',
+        created_at: Date.parse('2026-01-01T23:59:59Z') / 1000,
+        changed_at: Date.parse('2026-01-02T00:00:00Z') / 1000,
+        completed_at: 0,
+        processing_ms: 0,
+        ...kafka,
+      });
+      // Created 23:59:59.998765, completed 00:00:00.042001 of the next day: 44 ms between the
+      // times read to the millisecond, truncated (.998 → 1.042; rounded, it would be 43), though
+      // the seconds columns differ by one.
+      expect(orderChangesTable.toRow(completed, {} as never, position)).toMatchObject({
+        status: 'completed',
+        previous_status: 'processing',
+        created_at: Date.parse('2026-01-01T23:59:59Z') / 1000,
+        completed_at: Date.parse('2026-01-02T00:00:00Z') / 1000,
+        processing_ms: 44,
+      });
+      expect(orderChangesTable.toRow(failed, {} as never, position)).toMatchObject({
+        status: 'failed',
+        warehouse_id: failed.warehouse_id,
+        failure_code: 'insufficient_stock',
+        total_cents: 9999,
+        processing_ms: 44,
+      });
+      expect(
+        orderChangesTable.toRow(
+          { ...completed, total_amount: '999999999999.99' },
+          {} as never,
+          position,
+        ),
+      ).toMatchObject({ total_cents: 99_999_999_999_999 });
+      // Every column the insert sends is in the row, in the table's order.
+      expect(Object.keys(orderChangesTable.toRow(completed, {} as never, position))).toEqual(
+        orderChangesTable.columns,
+      );
+    });
+
+    it('names a change by (order_id, status), and dead-letters a misfit with the reason', () => {
+      const row = (c: OrderChange) => orderChangesTable.toRow(c, {} as never, position) as never;
+      const ids = [processing, completed, failed].map((c) => orderChangesTable.identity(row(c)));
+      expect(new Set(ids).size).toBe(3);
+      // The same change delivered again (a later offset, a later relay) is the same identity.
+      expect(
+        orderChangesTable.identity(
+          orderChangesTable.toRow(completed, {} as never, { ...position, offset: '99' }) as never,
+        ),
+      ).toBe(ids[1]);
+      // The seen query's answer (its two columns) names it the same way.
+      expect(
+        orderChangesTable.identity({ order_id: completed.order_id, status: 'completed' }),
+      ).toBe(ids[1]);
+      expect(orderChangesTable.seenColumns).toEqual(['order_id', 'status']);
+      expect(
+        orderChangesTable.toRow({ ...completed, total_amount: '1.5' }, {} as never, position),
+      ).toBe(
+        'order change does not fit its contract: /total_amount should be decimal text with two places, got "1.5"',
+      );
     });
   });
 });
