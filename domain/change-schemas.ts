@@ -1,13 +1,15 @@
-// The change topics' contract: what the processor publishes (through the outbox
-// and the relay) after every change to a movement or a stock level, and what
-// the ClickHouse sink and any other consumer may rely on. The payload is JSON —
-// the relay publishes Postgres' own JSON text without re-encoding it — shaped as
-// these Avro records: every field present, a nullable field as JSON null or its
-// plain value. schemas/movement-change.avsc and schemas/stock-change.avsc are
-// the same records for other teams; a unit test keeps them equal.
+// The change topics' contract: what the processor and the orders role publish
+// (through the outbox and the relay) after every change to a movement, a stock
+// level or an order, and what the ClickHouse sink and any other consumer may
+// rely on. The payload is JSON — the relay publishes Postgres' own JSON text
+// without re-encoding it — shaped as these Avro records: every field present, a
+// nullable field as JSON null or its plain value. schemas/movement-change.avsc,
+// schemas/stock-change.avsc and schemas/order-change.avsc are the same records
+// for other teams; a unit test keeps them equal.
 import avro from 'avsc';
 import type { FieldIssue } from './field-issue.js';
 import type { AnomalyCode, DepartureState, MovementStatus } from './movement.js';
+import { ORDER_STATUSES, type OrderStatus } from './order.js';
 import type { StockChange } from './stock-engine.js';
 
 const nullable = (type: unknown) => ['null', type];
@@ -124,6 +126,47 @@ export const stockChangeAvroSchema = {
   ],
 } as const;
 
+export const orderChangeAvroSchema = {
+  type: 'record',
+  name: 'OrderChange',
+  namespace: 'dev.stockflow.changes',
+  doc: 'An order after one change of its status (key: order_id), published on <KAFKA_ORDERS_TOPIC>.changes by the orders role: pending → processing, then completed or failed. Each status happens at most once per order, so (order_id, status) identifies a change. The intake publishes none for pending: the first change of an order is the one that leaves pending.',
+  fields: [
+    { name: 'order_id', type: 'string' },
+    {
+      name: 'status',
+      type: { type: 'enum', name: 'OrderStatus', symbols: [...ORDER_STATUSES] },
+    },
+    {
+      name: 'previous_status',
+      type: nullable('OrderStatus'),
+      doc: 'The status before this change; null for an order seen for the first time.',
+    },
+    { name: 'user_id', type: 'string' },
+    {
+      name: 'total_amount',
+      type: 'string',
+      doc: "The order's total as exact decimal text with two places, e.g. '99.99'.",
+    },
+    {
+      name: 'warehouse_id',
+      type: nullable('string'),
+      doc: 'The warehouse the order asked to be served from; null: wherever holds the most.',
+    },
+    {
+      name: 'failure_code',
+      type: nullable('string'),
+      doc: 'Why it failed (price_mismatch, unknown_product, insufficient_stock); null unless failed.',
+    },
+    { name: 'created_at', ...isoTime('When the order was accepted (durable)') },
+    { name: 'changed_at', ...isoTime('When this change was committed') },
+    {
+      name: 'completed_at',
+      type: nullable(isoTime('When the order was finished, completed or failed; null before')),
+    },
+  ],
+} as const;
+
 export interface MovementChange {
   readonly movement_id: string;
   readonly status: MovementStatus;
@@ -149,11 +192,27 @@ export interface StockChangeMessage extends StockChange {
   readonly recorded_at: string;
 }
 
+export interface OrderChange {
+  readonly order_id: string;
+  readonly status: OrderStatus;
+  readonly previous_status: OrderStatus | null;
+  readonly user_id: string;
+  readonly total_amount: string;
+  readonly warehouse_id: string | null;
+  readonly failure_code: string | null;
+  readonly created_at: string;
+  readonly changed_at: string;
+  readonly completed_at: string | null;
+}
+
 export const movementChangeAvroType = avro.Type.forSchema(
   movementChangeAvroSchema as unknown as avro.Schema,
 );
 export const stockChangeAvroType = avro.Type.forSchema(
   stockChangeAvroSchema as unknown as avro.Schema,
+);
+export const orderChangeAvroType = avro.Type.forSchema(
+  orderChangeAvroSchema as unknown as avro.Schema,
 );
 
 const TIME_FIELDS = new Set([
@@ -162,14 +221,17 @@ const TIME_FIELDS = new Set([
   'changed_at',
   'occurred_at',
   'recorded_at',
+  'created_at',
+  'completed_at',
 ]);
 
 /**
  * Checks a decoded change message against its record, strictly: every field
- * present with its type, no undeclared field, every time parseable. Returns the
- * message typed, or every problem with its path.
+ * present with its type, no undeclared field, every time parseable, and what
+ * `rules` say of a value that fits the record. Returns the message typed, or
+ * every problem with its path.
  */
-function contract<T>(type: avro.Type) {
+function contract<T>(type: avro.Type, rules: (value: T) => FieldIssue[] = () => []) {
   const fields = new Set((type as avro.types.RecordType).fields.map((f) => f.name));
   return (value: unknown): { ok: true; value: T } | { ok: false; errors: FieldIssue[] } => {
     const errors: FieldIssue[] = [];
@@ -202,6 +264,7 @@ function contract<T>(type: avro.Type) {
           message: `should be a time, got ${JSON.stringify(v.slice(0, 40))}`,
         });
     }
+    if (errors.length === 0) errors.push(...rules(value as T));
     return errors.length ? { ok: false, errors } : { ok: true, value: value as T };
   };
 }
@@ -219,3 +282,36 @@ function expected(type: avro.Type): string {
 
 export const checkMovementChange = contract<MovementChange>(movementChangeAvroType);
 export const checkStockChange = contract<StockChangeMessage>(stockChangeAvroType);
+
+// numeric(14,2)::text: at most 12 digits before the point, always two after it.
+const AMOUNT = /^\d{1,12}\.\d{2}$/;
+const FINAL: ReadonlySet<OrderStatus> = new Set(['completed', 'failed']);
+
+/** What the record cannot say: an exact amount, a finished time exactly on finished orders. */
+function orderChangeRules(c: OrderChange): FieldIssue[] {
+  const errors: FieldIssue[] = [];
+  if (!AMOUNT.test(c.total_amount)) {
+    errors.push({
+      path: '/total_amount',
+      message: `should be decimal text with two places, got ${JSON.stringify(c.total_amount.slice(0, 40))}`,
+    });
+  }
+  if (FINAL.has(c.status) !== (c.completed_at !== null)) {
+    errors.push({
+      path: '/completed_at',
+      message: FINAL.has(c.status)
+        ? `is missing for a ${c.status} order`
+        : `should be null for a ${c.status} order`,
+    });
+  }
+  if ((c.status === 'failed') !== (c.failure_code !== null)) {
+    errors.push({
+      path: '/failure_code',
+      message:
+        c.status === 'failed' ? 'is missing for a failed order' : 'should be null unless failed',
+    });
+  }
+  return errors;
+}
+
+export const checkOrderChange = contract<OrderChange>(orderChangeAvroType, orderChangeRules);

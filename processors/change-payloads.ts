@@ -1,4 +1,4 @@
-import type { MovementChange, StockChangeMessage } from '../domain/change-schemas.js';
+import type { MovementChange, OrderChange, StockChangeMessage } from '../domain/change-schemas.js';
 
 // The change messages' JSON, built by Postgres in the statement that writes the
 // change (the ledger id and times exist only there). Typed by the contract in
@@ -39,6 +39,23 @@ export const STOCK_CHANGE_SQL: Readonly<Record<keyof StockChangeMessage, string>
   event_id: 'event_id',
   occurred_at: 'occurred_at',
   recorded_at: 'recorded_at',
+};
+
+/**
+ * Each field of an order change, as an expression over the changed order row `o` and `c`, whose
+ * `previous` is the status before the change.
+ */
+export const ORDER_CHANGE_SQL: Readonly<Record<keyof OrderChange, string>> = {
+  order_id: 'o.order_id',
+  status: 'o.status',
+  previous_status: 'c.previous',
+  user_id: 'o.user_id',
+  total_amount: 'o.total_amount::text',
+  warehouse_id: 'o.warehouse_id',
+  failure_code: "o.failure->>'code'",
+  created_at: 'o.created_at',
+  changed_at: 'o.updated_at',
+  completed_at: 'o.completed_at',
 };
 
 /** `jsonb_build_object('a', expr, …)` over the fields (constants of this module, never input). */

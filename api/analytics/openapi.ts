@@ -305,6 +305,25 @@ const paths: JsonObject = {
     csv: 'Columns `period,balance,inbound,outbound`.',
     notFound: 'This warehouse never held this product.',
   }),
+  '/analytics/orders': get({
+    operationId: 'getOrderAnalytics',
+    summary:
+      'Orders per day, week or month (seed 004): accepted, completed, failed, revenue and processing-time quantiles.',
+    description:
+      "From daily aggregates of the orders' status changes. An order counts as accepted on the UTC day it was created, once a worker has taken it up (orders still waiting are in `GET /orders/status`); completed or failed on the day it finished. Revenue is the total amount of the completed orders. Periods without orders are absent; the totals cover the whole range.",
+    parameters: [
+      wholeDay('start_date', true),
+      wholeDay('end_date', true),
+      query(
+        'granularity',
+        false,
+        '`day`, `week` (Monday to Sunday, labelled by its Monday; the first and last may be cut by the range) or `month` (labelled by its first day). `hour` is refused: the data is daily.',
+        { type: 'string', maxLength: 16, default: 'day', examples: ['week'] },
+      ),
+    ],
+    schema: 'OrderAnalytics',
+    csv: 'Columns `period,orders,completed,failed,revenue,processing_p50_seconds,processing_p95_seconds,processing_p99_seconds`, one line per period (the totals are in the JSON answer only); a quantile is empty when no order completed.',
+  }),
 };
 
 const closed = (description: string, properties: Record<string, JsonObject>): JsonObject => ({
@@ -320,6 +339,19 @@ const list = (description: string, item: string): JsonObject => ({
   items: ref(item),
 });
 const period = (description: string): JsonObject => ({ type: 'string', description });
+
+const quantileSeconds = (description: string): JsonObject => ({
+  type: ['number', 'null'],
+  description: `${description} Seconds, exact to the millisecond; \`null\` when no order completed.`,
+});
+
+const orderFigures = {
+  orders: count('Orders accepted: created in the period.'),
+  completed: count('Orders completed in the period.'),
+  failed: count('Orders failed in the period.'),
+  revenue: money('Total amount of the orders completed in the period.'),
+  processing_time_seconds: ref('OrderProcessingTimes'),
+};
 
 const week = closed('One week: 7 whole UTC days.', {
   start: day('First day.'),
@@ -439,6 +471,27 @@ const schemas: JsonObject = {
     inbound: { type: 'integer', description: 'Units that arrived.' },
     outbound: { type: 'integer', description: 'Units that departed.' },
   }),
+  OrderAnalytics: closed('Orders per period, and over the whole range.', {
+    start_date: day('First day of the range.'),
+    end_date: day('Last day of the range, inclusive.'),
+    granularity: { type: 'string', enum: ['day', 'week', 'month'], description: 'The periods.' },
+    buckets: list('Oldest period first; only periods with orders.', 'OrderBucket'),
+    totals: closed('The whole range.', orderFigures),
+  }),
+  OrderBucket: closed('Orders of one period.', {
+    period: period(
+      'First day of the period, `YYYY-MM-DD` (a Monday for weeks, the 1st for months; the range may cut the first and last).',
+    ),
+    ...orderFigures,
+  }),
+  OrderProcessingTimes: closed(
+    "Quantiles of the completed orders' processing times (accepted → completed), exact: the nearest rank, i.e. the smallest observed time that at least ceil(q × n) of the n orders took no longer than (as Postgres' `percentile_disc`).",
+    {
+      p50: quantileSeconds('Median.'),
+      p95: quantileSeconds('95th percentile.'),
+      p99: quantileSeconds('99th percentile.'),
+    },
+  ),
 };
 
 export const analyticsOpenApi: OpenApiPart = {
@@ -446,7 +499,7 @@ export const analyticsOpenApi: OpenApiPart = {
     {
       name: TAG,
       description:
-        'Aggregates from ClickHouse: sales (seeds 000 and 003) and stock movements. JSON or CSV; cached until new data arrives.',
+        'Aggregates from ClickHouse: sales (seeds 000 and 003), stock movements and orders (seed 004). JSON or CSV; cached until new data arrives.',
     },
   ],
   paths,

@@ -8,6 +8,7 @@ import { analytics } from './queries/run.js';
 import { countriesRoute } from './routes/countries.js';
 import { feedbackRoute } from './routes/feedback.js';
 import { inTransitRoute } from './routes/in-transit.js';
+import { ordersRoute } from './routes/orders.js';
 import { repeatBuyersRoute } from './routes/repeat-buyers.js';
 import { routeTransitRoute } from './routes/route-transit.js';
 import { stockFlowRoute } from './routes/stock-flow.js';
@@ -59,6 +60,8 @@ export function analyticsFeature(deps: AnalyticsDeps): ApiFeature {
   serveRoute(ctx, routeTransitRoute);
   serveRoute(ctx, inTransitRoute);
   serveRoute(ctx, stockHistoryRoute);
+  // Orders (seed 004).
+  serveRoute(ctx, ordersRoute);
 
   return { openapi: analyticsOpenApi, router };
 }

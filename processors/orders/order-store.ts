@@ -6,16 +6,13 @@ import type { OrderFailure, OrderLine } from '../../domain/order.js';
 import { parseCents } from '../../domain/order.js';
 import type { OrderToSettle, Settled, StockChange } from '../../domain/order-batch.js';
 import type { PoolClient } from '../../lib/postgres/pool.js';
-import { STOCK_CHANGE_SQL, jsonbObject } from '../change-payloads.js';
+import { ORDER_CHANGE_SQL, STOCK_CHANGE_SQL, jsonbObject } from '../change-payloads.js';
 
 const STOCK_CHANGE_JSON = jsonbObject(STOCK_CHANGE_SQL);
 
-// An order change message, built where the change is written (times exist only there).
-const ORDER_CHANGE_JSON = `jsonb_build_object(
-  'order_id', o.order_id, 'status', o.status, 'previous_status', c.previous,
-  'user_id', o.user_id, 'total_amount', o.total_amount::text, 'warehouse_id', o.warehouse_id,
-  'failure_code', o.failure->>'code', 'created_at', o.created_at, 'changed_at', o.updated_at,
-  'completed_at', o.completed_at)`;
+// An order change message, built where the change is written (times exist only there), as its
+// contract says (domain/change-schemas.ts).
+const ORDER_CHANGE_JSON = jsonbObject(ORDER_CHANGE_SQL);
 
 /** Moves pending orders to processing (others are left as they are); returns those moved. */
 export async function markProcessing(

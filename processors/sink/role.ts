@@ -4,13 +4,18 @@ import { ensureTopics } from '../../lib/kafka/client.js';
 import type { Service } from '../../lib/lifecycle.js';
 import type { RoleParts } from '../../lib/role.js';
 import type { Runtime } from '../../lib/runtime.js';
-import { movementTopics, salesTopics } from '../../lib/kafka/topics.js';
+import { movementTopics, orderTopics, salesTopics } from '../../lib/kafka/topics.js';
 import type { SinkSource } from './sink-types.js';
 import { refresherService } from './refresher.js';
 import { refreshRepeatFlags } from './repeat-flags.js';
 import { refreshSellerOrderDays } from './seller-order-days.js';
 import { sinkServices } from './sink-service.js';
-import { movementChangesTable, salesTable, stockChangesTable } from './sink-tables.js';
+import {
+  movementChangesTable,
+  orderChangesTable,
+  salesTable,
+  stockChangesTable,
+} from './sink-tables.js';
 
 // How often the refreshed tables (repeat-buyer flags, seller order days) catch up with committed
 // sale lines. Until they do, the endpoints answer from the views the sink keeps: a later refresh
@@ -30,6 +35,7 @@ const REFRESH_DEFER_MS = 300_000;
 export function sinkSources(config: Config): Map<string, SinkSource> {
   const movements = movementTopics(config.kafkaTopic);
   const sales = salesTopics(config.kafkaSalesTopic);
+  const orders = orderTopics(config.kafkaOrdersTopic);
   return new Map<string, SinkSource>([
     [sales.validated, { table: salesTable, format: 'avro', dlq: sales.dlq }],
     [movements.stockChanges, { table: stockChangesTable, format: 'json', dlq: movements.dlq }],
@@ -37,10 +43,11 @@ export function sinkSources(config: Config): Map<string, SinkSource> {
       movements.movementChanges,
       { table: movementChangesTable, format: 'json', dlq: movements.dlq },
     ],
+    [orders.changes, { table: orderChangesTable, format: 'json', dlq: orders.dlq }],
   ]);
 }
 
-/** Validated sales and the processor's change topics → ClickHouse raw tables and their views. */
+/** Validated sales and the change topics (movements, stock, orders) → ClickHouse raw tables and their views. */
 export function createRole(rt: Runtime): Promise<RoleParts> {
   const sources = sinkSources(rt.config);
   const topics: Service = {

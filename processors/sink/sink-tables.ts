@@ -1,6 +1,11 @@
 import type { KafkaMessage } from 'kafkajs';
-import { checkMovementChange, checkStockChange } from '../../domain/change-schemas.js';
+import {
+  checkMovementChange,
+  checkOrderChange,
+  checkStockChange,
+} from '../../domain/change-schemas.js';
 import type { FieldIssue } from '../../domain/field-issue.js';
+import { parseCents } from '../../domain/order.js';
 import { revenueCents } from '../../domain/sale.js';
 import { ch, sql, type Sql } from '../../lib/clickhouse/sql.js';
 import { SOURCE_HEADER } from '../../lib/kafka/provenance.js';
@@ -9,7 +14,7 @@ import type { AvroTsvBatch, AvroTsvColumn } from './avro-tsv.js';
 // What the ClickHouse sink writes, per kind of source topic: the raw table,
 // how a message becomes a row, and the identity that makes a row a duplicate.
 
-export type SinkKind = 'sale' | 'stock_change' | 'movement_change';
+export type SinkKind = 'sale' | 'stock_change' | 'movement_change' | 'order_change';
 
 export interface Position {
   readonly topic: string;
@@ -242,4 +247,59 @@ export const movementChangesTable: SinkTable = {
       WHERE (movement_id, version) IN (SELECT movement_id, version FROM batch)`,
   seenColumns: ['movement_id', 'version'],
   seenStructure: 'movement_id String, version UInt32',
+};
+
+export const orderChangesTable: SinkTable = {
+  kind: 'order_change',
+  table: 'order_changes',
+  columns: [
+    'order_id',
+    'status',
+    'previous_status',
+    'user_id',
+    'total_cents',
+    'warehouse_id',
+    'failure_code',
+    'created_at',
+    'changed_at',
+    'completed_at',
+    'processing_ms',
+    ...KAFKA_COLUMNS,
+  ],
+  dateTimeColumns: ['created_at', 'changed_at', 'completed_at'],
+  toRow(value, _message, position) {
+    const checked = checkOrderChange(value);
+    if (!checked.ok) return misfit('order change', checked.errors);
+    const o = checked.value;
+    // The contract has checked the amount's text: two places, at most 12 digits before them.
+    const cents = Number(parseCents(o.total_amount));
+    const created = Date.parse(o.created_at);
+    const completed = o.completed_at === null ? null : Date.parse(o.completed_at);
+    // Null is the column's empty value here, as for movement changes ('', or the epoch for a
+    // time). The times go in as seconds (DateTime); the processing time keeps the milliseconds
+    // of the contract's times (each read to the millisecond, as Date.parse reads it).
+    return {
+      order_id: o.order_id,
+      status: o.status,
+      previous_status: o.previous_status ?? '',
+      user_id: o.user_id,
+      total_cents: cents,
+      warehouse_id: o.warehouse_id ?? '',
+      failure_code: o.failure_code ?? '',
+      created_at: Math.floor(created / 1000),
+      changed_at: seconds(o.changed_at),
+      completed_at: completed === null ? 0 : Math.floor(completed / 1000),
+      processing_ms: completed === null ? 0 : completed - created,
+      _topic: position.topic,
+      _partition: position.partition,
+      _offset: position.offset,
+    };
+  },
+  // A status happens at most once per order: the pair names the change.
+  identity: (row) => `${String(row.order_id)}\t${String(row.status)}`,
+  seenQuery: (db) =>
+    sql`SELECT order_id, status FROM ${ch.identifier(db)}.order_changes_seen
+      WHERE (order_id, status) IN (SELECT order_id, status FROM batch)`,
+  seenColumns: ['order_id', 'status'],
+  seenStructure: 'order_id String, status String',
 };

@@ -27,11 +27,10 @@ function isUnavailable(err: unknown): boolean {
   return UNAVAILABLE.test(`${code} ${message}`);
 }
 
-/** Runs a query and returns its rows (JSONEachRow: 64-bit integers arrive as strings). */
-export async function rows<T>(a: Analytics, query: Sql): Promise<T[]> {
+/** Runs `read`; a network failure becomes "ClickHouse is unavailable" (503). */
+async function reading<T>(read: () => Promise<T>): Promise<T> {
   try {
-    const result = await a.clickhouse.query({ query: query.text, format: 'JSONEachRow' });
-    return await result.json<T>();
+    return await read();
   } catch (err) {
     if (isUnavailable(err)) {
       throw new DependencyUnavailableError('clickhouse', 'ClickHouse is unavailable', {
@@ -40,6 +39,29 @@ export async function rows<T>(a: Analytics, query: Sql): Promise<T[]> {
     }
     throw err;
   }
+}
+
+/** Runs a query and returns its rows (JSONEachRow: 64-bit integers arrive as strings). */
+export function rows<T>(a: Analytics, query: Sql): Promise<T[]> {
+  return reading(async () => {
+    const result = await a.clickhouse.query({ query: query.text, format: 'JSONEachRow' });
+    return await result.json<T>();
+  });
+}
+
+/**
+ * Runs a query `… GROUP BY … WITH TOTALS` and returns its rows and its totals row, computed in the
+ * same pass over the same data (JSON format; 64-bit integers may arrive as strings or numbers).
+ */
+export function rowsWithTotals<T>(
+  a: Analytics,
+  query: Sql,
+): Promise<{ rows: T[]; totals: T | undefined }> {
+  return reading(async () => {
+    const result = await a.clickhouse.query({ query: query.text, format: 'JSON' });
+    const answer = await result.json<T>();
+    return { rows: answer.data, totals: answer.totals };
+  });
 }
 
 /** Compares strings as ClickHouse orders them: by their UTF-8 bytes. */

@@ -52,6 +52,11 @@ describe('analytics API', () => {
           /sender_warehouse_id/,
         ],
         [
+          '/analytics/orders?start_date=2025-01-01&end_date=2025-01-31&granularity=hour',
+          '/query/granularity',
+          /granularity hour is not available/,
+        ],
+        [
           '/total_spent?start_date=2025-01-01&end_date=2025-01-31&currency=EUR',
           '/query/currency',
           /currency/,
@@ -115,6 +120,7 @@ describe('analytics API', () => {
           `${d}&granularity=day&${idParams}`,
           ['start_date', 'end_date', 'granularity', 'warehouse_id', 'product_id'],
         ],
+        ['/analytics/orders', `${d}&granularity=week`, ['start_date', 'end_date', 'granularity']],
       ];
       let requests = 0;
       for (const [route, valid, params] of targets) {
@@ -140,6 +146,19 @@ describe('analytics API', () => {
       expect(await json(`/analytics/stock-flow?${d}&warehouse_id=${nobody}`)).toEqual({
         stock_flow: [],
       });
+      expect(await json(`/analytics/orders?${d}`)).toEqual({
+        start_date: '2025-01-01',
+        end_date: '2025-01-31',
+        granularity: 'day',
+        buckets: [],
+        totals: {
+          orders: 0,
+          completed: 0,
+          failed: 0,
+          revenue: 0,
+          processing_time_seconds: { p50: null, p95: null, p99: null },
+        },
+      });
       const tables = await rows<{ name: string }>(
         `SELECT name FROM system.tables WHERE database = '${ch.name}' ORDER BY name`,
       );
@@ -150,6 +169,8 @@ describe('analytics API', () => {
         'sales_by_product_key_daily',
         'product_keys',
         'sink_positions',
+        'order_changes',
+        'orders_daily',
       ]) {
         expect(tables.map((x) => x.name)).toContain(t);
       }
