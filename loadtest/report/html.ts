@@ -81,7 +81,7 @@ ${rows.join('\n')}
 <dt>Latency</dt><dd>From a request's due time to its answer fully read, over the 2xx answers: time spent waiting for a busy connection or a late sender counts (no coordinated omission).</dd>
 <dt>Achieved</dt><dd>2xx answers divided by the seconds from the step's start to its end or its last answer, whichever is later.</dd>
 <dt>Errors</dt><dd>non-2xx: answers with another status; socket errors: requests with no answer (refused or reset connections, timeouts of 30 s).</dd>
-<dt>Sender lag, sender CPU</dt><dd>The load generator's own event-loop delay (p99) and CPU, in cores: a high lag means the sender, not the server, was late.</dd>
+<dt>Sender lag, sender CPU</dt><dd>The load generator's own event-loop delay (p99) and CPU (100% = one core busy throughout): a high lag means the sender, not the server, was late.</dd>
 <dt>Knee</dt><dd>The first step whose p99 exceeds ${KNEE_FACTOR}× the lowest p99 of the steps before it.</dd>
 </dl>
 </body>
