@@ -10,7 +10,8 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { benchStack } from './bench/stack.js';
+import { orderBody } from './bench/order-bodies.js';
+import { startOrdersIntake } from './bench/orders-intake.js';
 import { topFunctions } from './bench-imports/profile-summary.js';
 import { ascending, fmt, markdownTable, ms, now, percentile, say, until } from './bench/util.js';
 
@@ -39,23 +40,10 @@ const mainProfile = (name: string): string => {
   return files.sort((a, b) => statSync(b).size - statSync(a).size)[0]!;
 };
 
-await benchStack();
-const { createPipeline } = await import('../testkit/pipeline-harness.js');
+const bench = await startOrdersIntake({ nodeOptions: profiling('intake') });
+const { intake, env, pipeline: p } = bench;
 const { serveStockflow, stopChild } = await import('../testkit/stockflow-process.js');
-
-const p = await createPipeline({ KAFKA_PARTITIONS: '3', DATABASE_POOL_SIZE: '20' });
-const W = '0b0b0b0b-0000-4000-8000-000000000001';
-// Bench setup, not a test: a catalog entry and stock enough for every order, written directly.
-await p.runtime.pool.query(
-  `INSERT INTO products (product_id, name, unit_price) VALUES ('bench', 'Bench item', 1.00)`,
-);
-await p.runtime.pool.query(
-  `INSERT INTO stock (warehouse_id, product_id, quantity) VALUES ($1, 'bench', 1000000000)`,
-  [W],
-);
-const env = { ...p.env, LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '20' };
-const intake = await serveStockflow(['ingest', 'relay'], env, profiling('intake'));
-const body = JSON.stringify({ user_id: 'bench', item_ids: ['bench'], total_amount: 1 });
+const body = JSON.stringify(orderBody(0));
 
 interface Outcome {
   readonly latencies: number[];
@@ -206,7 +194,8 @@ console.log(
     ),
 );
 await stopChild(worker.child, 'SIGTERM');
-await stopChild(intake.child, 'SIGTERM');
+// The intake writes its profile as it stops.
+await bench.close();
 if (PROFILE_DIR) {
   for (const name of ['intake', 'worker']) {
     const file = mainProfile(name);
@@ -215,5 +204,4 @@ if (PROFILE_DIR) {
     );
   }
 }
-await p.close();
 process.exit(0);

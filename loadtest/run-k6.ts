@@ -1,4 +1,4 @@
-// `npm run loadtest [-- --api URL --movements N]`: k6 against the read API.
+// `npm run loadtest:k6 [-- --api URL --movements N]`: k6 against the read API.
 // Seeds movements through the raw topic of the stockflow running at --api
 // (default http://127.0.0.1:8000), or, when none answers there, of one started
 // in this process on an isolated pipeline; runs loadtest/k6/movements-api.js;

@@ -1,4 +1,4 @@
-// k6 load test of stockflow's read API. Run through `npm run loadtest`, which
+// k6 load test of stockflow's read API. Run through `npm run loadtest:k6`, which
 // seeds data, writes the ids file and renders a chart; or by hand:
 //   IDS_FILE=loadtest/results/ids.json k6 run loadtest/k6/movements-api.js
 // Env: IDS_FILE (required), BASE_URL (default http://127.0.0.1:8000),

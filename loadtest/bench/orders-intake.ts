@@ -1,0 +1,65 @@
+// The orders intake as the orders benchmark and the `orders` load-test scenario run it: the local
+// stack up, an isolated pipeline whose catalog and stock make every bench order complete, and a
+// stockflow process running ingest + relay (POST /orders, the outbox to Kafka). No orders worker:
+// what is measured is taking an order, durable before its 202.
+import { BENCH_CATALOG, BENCH_STOCK, BENCH_WAREHOUSE } from './order-bodies.js';
+import { benchStack } from './stack.js';
+import type { Pipeline } from '../../testkit/pipeline-harness.js';
+import type { ServingStockflow } from '../../testkit/stockflow-process.js';
+
+export interface OrdersIntake {
+  readonly pipeline: Pipeline;
+  /** The environment of the pipeline's stockflow processes (for starting an orders worker). */
+  readonly env: Record<string, string>;
+  readonly intake: ServingStockflow;
+  /** Orders stored so far, whatever their status. */
+  orders(): Promise<number>;
+  /** Stops the intake and removes the pipeline's topics and databases. */
+  close(): Promise<void>;
+}
+
+export interface OrdersIntakeOptions {
+  /** Node options of the intake process, e.g. `--cpu-prof` (bench:orders --profile). */
+  readonly nodeOptions?: readonly string[];
+}
+
+export async function startOrdersIntake(options: OrdersIntakeOptions = {}): Promise<OrdersIntake> {
+  await benchStack();
+  // After benchStack(): testkit's logger reads TEST_LOG_LEVEL when it is imported.
+  const { createPipeline } = await import('../../testkit/pipeline-harness.js');
+  const { serveStockflow, stopChild } = await import('../../testkit/stockflow-process.js');
+  const p = await createPipeline({ KAFKA_PARTITIONS: '3', DATABASE_POOL_SIZE: '20' });
+  try {
+    // Bench setup, not a test: the catalog and stock enough for every order, written directly.
+    for (const product of BENCH_CATALOG) {
+      await p.runtime.pool.query(
+        `INSERT INTO products (product_id, name, unit_price) VALUES ($1, $1, $2::numeric / 100)`,
+        [product.id, product.cents],
+      );
+      await p.runtime.pool.query(
+        `INSERT INTO stock (warehouse_id, product_id, quantity) VALUES ($1, $2, $3)`,
+        [BENCH_WAREHOUSE, product.id, BENCH_STOCK],
+      );
+    }
+    const env = { ...p.env, LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '20' };
+    const intake = await serveStockflow(['ingest', 'relay'], env, options.nodeOptions);
+    return {
+      pipeline: p,
+      env,
+      intake,
+      async orders() {
+        const r = await p.runtime.pool.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM orders',
+        );
+        return r.rows[0]!.n;
+      },
+      async close() {
+        await stopChild(intake.child, 'SIGTERM');
+        await p.close();
+      },
+    };
+  } catch (err) {
+    await p.close();
+    throw err;
+  }
+}
