@@ -41,7 +41,14 @@ export async function startOrdersIntake(options: OrdersIntakeOptions = {}): Prom
         [BENCH_WAREHOUSE, product.id, BENCH_STOCK],
       );
     }
-    const env = { ...p.env, LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '20' };
+    // As production runs it: answers not checked against the OpenAPI document (docker-compose.yml
+    // sets the same); API_VALIDATE_RESPONSES=true in the caller's environment measures them checked.
+    const env = {
+      ...p.env,
+      LOG_LEVEL: 'warn',
+      DATABASE_POOL_SIZE: '20',
+      API_VALIDATE_RESPONSES: process.env.API_VALIDATE_RESPONSES ?? 'false',
+    };
     const intake = await serveStockflow(['ingest', 'relay'], env, options.nodeOptions);
     return {
       pipeline: p,
