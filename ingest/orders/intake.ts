@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 import { Router } from 'express';
 import type { Counter } from 'prom-client';
 import { validateOrder } from '../../domain/order.js';
@@ -29,9 +29,21 @@ export interface OrderIntakeDeps {
   readonly accepted: Counter<'source'>;
 }
 
+// Random bytes for ids, drawn 4 KiB at a time: a randomBytes(6) per order was a getrandom call
+// each, 3% of the intake's CPU in a profile at 2,500 orders/s.
+const ID_BYTES = 6;
+const entropy = Buffer.alloc(4096 - (4096 % ID_BYTES));
+let used = entropy.length;
+
 /** Unique under any concurrency: the time keeps ids roughly in order, 48 random bits keep them apart. */
 export function newOrderId(now = Date.now()): string {
-  return `ORD-${now}-${randomBytes(6).toString('hex')}`;
+  if (used === entropy.length) {
+    randomFillSync(entropy);
+    used = 0;
+  }
+  const hex = entropy.toString('hex', used, used + ID_BYTES);
+  used += ID_BYTES;
+  return `ORD-${now}-${hex}`;
 }
 
 /**
