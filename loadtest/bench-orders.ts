@@ -1,5 +1,5 @@
 // Orders benchmark (seed 004), the processing side: a backlog of orders taken
-// by a stockflow process running ingest + relay (no worker running), one
+// by a stockflow process running ingest (the relay in another; no worker running), one
 // orders process draining it, then a paced rate with the worker running and
 // the time from accepted to completed. Requests go out on the open-model
 // sender of the load tests (loadtest/engine/), from 1,000 connections; the
