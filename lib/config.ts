@@ -146,8 +146,8 @@ export const settings = {
   orderBatchSize: setting(
     'ORDER_BATCH_SIZE',
     int(1, 10_000),
-    '500',
-    'Most orders the `orders` role prices and reserves in one Postgres transaction.',
+    '5000',
+    'Most orders the `orders` role prices and reserves in one Postgres transaction. Larger chunks settle a backlog faster (500: about 2,600 orders/s, 5,000: about 6,200 on the benchmark machine) but hold the stock rows they take longer, which movements of those products wait for.',
   ),
   ordersMaxInFlight: setting(
     'ORDERS_MAX_IN_FLIGHT',
