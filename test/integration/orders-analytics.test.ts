@@ -6,7 +6,7 @@ import { createClickHouse, type ClickHouseClient } from '../../lib/clickhouse/cl
 import { DLQ_HEADERS } from '../../lib/kafka/dead-letter.js';
 import { insertOrders, type OrderView } from '../../lib/postgres/order-rows.js';
 import { inTransaction } from '../../lib/postgres/pool.js';
-import { movementEvent, uuidOf } from '../../testkit/movement-events.js';
+import { uuidOf } from '../../testkit/movement-events.js';
 import {
   committedToEnd,
   createPipeline,
@@ -17,6 +17,7 @@ import {
   type RoleInstance,
 } from '../../testkit/pipeline-harness.js';
 import { testKafka } from '../../testkit/resources.js';
+import { countStock } from '../../testkit/stock-counts.js';
 import { serveFeatures, type ServedApp } from '../../testkit/serve-features.js';
 
 // GET /analytics/orders must equal what the Postgres `orders` rows say, once every order has gone
@@ -53,7 +54,6 @@ describe('order analytics: POST /orders → worker → sink → GET /analytics/o
   let base: string;
   let ch: ClickHouseClient;
   let sink: RoleInstance;
-  let counts = 0;
 
   const rows = async <T>(query: string): Promise<T[]> =>
     (await ch.query({ query, format: 'JSONEachRow' })).json<T>();
@@ -64,29 +64,8 @@ describe('order analytics: POST /orders → worker → sink → GET /analytics/o
     return body;
   };
 
-  async function count(warehouse: string, product: string, quantity: number): Promise<void> {
-    const res = await fetch(`${base}/api/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(
-        movementEvent('inventory', {
-          id: `oa-count-${++counts}`,
-          movement: uuidOf(0xc1, counts),
-          warehouse,
-          product,
-          quantity,
-        }),
-      ),
-    });
-    expect(res.status).toBe(202);
-    await eventually(async () => {
-      const r = await p.runtime.pool.query<{ quantity: string }>(
-        'SELECT quantity::text FROM stock WHERE warehouse_id = $1 AND product_id = $2',
-        [warehouse, product],
-      );
-      return r.rows[0]?.quantity === String(quantity) ? true : undefined;
-    });
-  }
+  const count = (warehouse: string, product: string, quantity: number) =>
+    countStock(base, p.runtime.pool, { warehouse, product, quantity });
 
   const post = async (body: unknown): Promise<OrderView> => {
     const res = await fetch(`${base}/orders`, {

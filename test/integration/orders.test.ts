@@ -10,11 +10,11 @@ import {
   readTopic,
   type Pipeline,
 } from '../../testkit/pipeline-harness.js';
+import { countStock } from '../../testkit/stock-counts.js';
 import { serveFeatures, type ServedApp } from '../../testkit/serve-features.js';
 
 const W1 = uuidOf(0x0d1, 1);
 const W2 = uuidOf(0x0d1, 2);
-let counts = 0;
 
 describe('orders: POST /orders in, priced and reserved by the orders role, GET /orders/{id} out', () => {
   let p: Pipeline;
@@ -54,28 +54,8 @@ describe('orders: POST /orders in, priced and reserved by the orders role, GET /
     await p.close();
   });
 
-  async function count(warehouse: string, product: string, quantity: number): Promise<void> {
-    const res = await fetch(`${base}/api/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(
-        movementEvent('inventory', {
-          id: `count-${++counts}`,
-          movement: uuidOf(0xc0, counts),
-          warehouse,
-          product,
-          quantity,
-        }),
-      ),
-    });
-    expect(res.status).toBe(202);
-    await eventually(async () => {
-      const r = await fetch(`${base}/api/warehouses/${warehouse}/products/${product}`);
-      return r.status === 200 && ((await r.json()) as { quantity: number }).quantity === quantity
-        ? true
-        : undefined;
-    });
-  }
+  const count = (warehouse: string, product: string, quantity: number) =>
+    countStock(base, p.runtime.pool, { warehouse, product, quantity });
 
   const order = (body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${base}/orders`, {
