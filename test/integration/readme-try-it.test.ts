@@ -83,6 +83,16 @@ const READS: readonly Check[] = [
     holds: (out) => json(out).quantity === 50,
   },
   {
+    what: "today's order analytics",
+    command:
+      /\/analytics\/orders\?start_date=\$\(date -u \+%F\)&end_date=\$\(date -u \+%F\)"(\s|$)/,
+    promises: ['`"completed":1`', '`"revenue":99.99`'],
+    holds: (out) => {
+      const totals = json(out).totals as { completed?: number; revenue?: number } | undefined;
+      return totals?.completed === 1 && totals.revenue === 99.99;
+    },
+  },
+  {
     what: 'the revenue of the sale day',
     command: /\/total_spent\?start_date=2021-01-07&end_date=2021-01-07"(\s|$)/,
     promises: ['{"total_spent":114.54}'],
