@@ -63,7 +63,7 @@ Checks
   help                       this text`;
 
 const COMMANDS =
-  'all, ingest, process, relay, sink, api, jobs, up, down, status, logs, migrate, db:new-migration, ' +
+  'all, ingest, process, orders, relay, sink, api, jobs, up, down, status, logs, migrate, db:new-migration, ' +
   'db:shell, db:run, db:init, import, imports, failed-rows, trigger, verify, config, help';
 
 /** A mistake on the command line: one line saying what, then the commands there are. */
