@@ -1,4 +1,5 @@
 import { batchConsumer } from '../../lib/kafka/batch-consumer.js';
+import { consumerLagService } from '../../lib/kafka/consumer-lag.js';
 import { producerService, topicsService } from '../../lib/kafka/services.js';
 import { movementTopics, orderTopics } from '../../lib/kafka/topics.js';
 import { kafkaMetrics } from '../../lib/metrics.js';
@@ -43,6 +44,13 @@ export function createRole(rt: Runtime): Promise<RoleParts> {
     services: [
       topicsService(rt.kafka, [topics, movements], config.kafkaPartitions),
       producer,
+      consumerLagService({
+        registry: rt.metrics,
+        kafka: rt.kafka,
+        logger: rt.logger,
+        groupId,
+        topics: [topics.accepted, topics.validated],
+      }),
       consumer,
     ],
     features: [],
