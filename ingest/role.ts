@@ -63,6 +63,9 @@ export function createRole(
   );
   const consumers = streams.map((stream) => {
     const topics = stream.topics(config);
+    // From 0, so the first dead letters are an increase Prometheus can see (rate() needs one).
+    for (const outcome of ['ok', 'dead_letter'])
+      metrics.consumed.inc({ topic: topics.raw, outcome }, 0);
     const handle = validatingHandler({
       producer: producer.producer,
       parse: stream.parse,

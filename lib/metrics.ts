@@ -146,7 +146,12 @@ export interface ScrapeReadOptions<T> {
   readonly collector: string;
   readonly logger?: Logger;
   readonly read: () => Promise<T>;
-  /** Bounds the read: a scrape must not hang on a dependency that does not answer. */
+  /**
+   * Bounds the read (3 s by default): a scrape must not hang on a dependency that does not
+   * answer. The reads of a scrape run at once, so the slowest bounds the scrape; keep it under
+   * Prometheus' scrape_timeout (10 s by default, the scrape interval when that is shorter), or
+   * the whole scrape fails and every series of the process goes stale.
+   */
   readonly timeoutMs?: number;
 }
 
@@ -158,7 +163,7 @@ export interface ScrapeReadOptions<T> {
  */
 export function scrapeRead<T>(options: ScrapeReadOptions<T>): () => Promise<T | undefined> {
   const errors = collectErrors(options.registry);
-  const timeoutMs = options.timeoutMs ?? 5_000;
+  const timeoutMs = options.timeoutMs ?? 3_000;
   let inFlight: Promise<T | undefined> | undefined;
   let loggedAt = 0;
   let pending = readsInFlight.get(options.registry);

@@ -17,6 +17,8 @@ export function createRole(rt: Runtime): Promise<RoleParts> {
   const { config } = rt;
   const topics = movementTopics(config.kafkaTopic);
   const metrics = processorMetrics(rt.metrics);
+  // From 0, so the first dead letters are an increase Prometheus can see (rate() needs one).
+  metrics.events.inc({ outcome: 'dead_letter' }, 0);
   const graceMs = config.departureGraceSeconds * 1000;
   heldDepartureMetrics(rt.metrics, rt.pool, config.departureGraceSeconds, rt.logger);
   // For the DLQ: what fails to decode here never reached Postgres.

@@ -76,7 +76,7 @@ export function clickHouseMetrics(options: ClickHouseMetricsOptions): ClickHouse
   const existing = registered.get(options.registry);
   if (existing) return existing;
   const { registry, clickhouse, logger } = options;
-  const timeoutMs = options.timeoutMs ?? 5_000;
+  const timeoutMs = options.timeoutMs ?? 3_000;
   const families = new Map<string, { raw: string; kind: SystemTable }>();
   let latest = new Map<string, number>();
 

@@ -98,6 +98,8 @@ function lagState(registry: Registry, kafka: Kafka, logger: Logger): LagState {
     registry,
     collector: 'kafka_consumer_lag',
     logger,
+    // Its admin client retries a broker that is away for far longer: give up within the scrape.
+    timeoutMs: 2_000,
     read: () => readLags(s),
   });
   once(
