@@ -39,7 +39,8 @@ Run it
 
 The local stack
   up | down | status         start, stop, or show the components the project runs itself
-  logs [COMPONENT] [-f]      the components' logs (kafka, registry, postgres, clickhouse)
+  logs [COMPONENT] [-f]      the components' logs (kafka, registry, postgres, clickhouse,
+                             postgres-exporter, prometheus)
 
 The database
   migrate                    apply pending Postgres and ClickHouse migrations

@@ -1,7 +1,9 @@
 import type { Message } from 'kafkajs';
 import { batchConsumer } from '../lib/kafka/batch-consumer.js';
+import { consumerLagService } from '../lib/kafka/consumer-lag.js';
 import { producerService, topicsService } from '../lib/kafka/services.js';
 import { importDeps } from './imports/daily-job.js';
+import { importMetrics } from './imports/metrics.js';
 import { importsFeature, runningImports } from './imports/routes.js';
 import { orderIntakeFeature } from './orders/intake.js';
 import { orderTopics } from '../lib/kafka/topics.js';
@@ -50,8 +52,20 @@ export function createRole(
     },
     stop: () => Promise.resolve(),
   };
+  const lags = streams.map((stream) =>
+    consumerLagService({
+      registry: rt.metrics,
+      kafka: rt.kafka,
+      logger: rt.logger,
+      groupId: `${config.kafkaGroupId}.${stream.consumer}`,
+      topics: [stream.topics(config).raw],
+    }),
+  );
   const consumers = streams.map((stream) => {
     const topics = stream.topics(config);
+    // From 0, so the first dead letters are an increase Prometheus can see (rate() needs one).
+    for (const outcome of ['ok', 'dead_letter'])
+      metrics.consumed.inc({ topic: topics.raw, outcome }, 0);
     const handle = validatingHandler({
       producer: producer.producer,
       parse: stream.parse,
@@ -73,6 +87,7 @@ export function createRole(
     });
   });
   const imports = runningImports(rt.logger);
+  importMetrics(rt.metrics, rt.pool, rt.logger);
   const orders = orderTopics(config.kafkaOrdersTopic);
   const features: ApiFeature[] = streams.flatMap((stream) => {
     const { http } = stream;
@@ -95,6 +110,7 @@ export function createRole(
       ),
       producer,
       schemas,
+      ...lags,
       ...consumers,
       imports,
     ],

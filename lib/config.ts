@@ -257,6 +257,12 @@ export const settings = {
     'auto',
     '`auto`: `npm start` publishes a small demo dataset when stockflow holds no data yet; `off`: never.',
   ),
+  prometheusUrl: setting(
+    'PROMETHEUS_URL',
+    url('http', 'https'),
+    'http://127.0.0.1:9090',
+    "Prometheus that scrapes stockflow. Setting it marks Prometheus as external: `stack:up` starts neither Prometheus nor the stack's exporters (Postgres).",
+  ),
   stackDir: setting(
     'STOCKFLOW_STACK_DIR',
     text,
@@ -280,6 +286,8 @@ export interface LocalComponents {
   readonly registry: boolean;
   readonly postgres: boolean;
   readonly clickhouse: boolean;
+  /** Prometheus and the exporters only it scrapes (Postgres'). */
+  readonly prometheus: boolean;
 }
 
 export type Config = { readonly [K in keyof Settings]: SettingValue<Settings[K]> } & {
@@ -334,6 +342,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     registry: localAllowed && !isSet('SCHEMA_REGISTRY_URL'),
     postgres: localAllowed && !isSet('DATABASE_URL'),
     clickhouse: localAllowed && !isSet('CLICKHOUSE_URL'),
+    prometheus: localAllowed && !isSet('PROMETHEUS_URL'),
   });
   return Object.freeze(values) as Config;
 }

@@ -1,4 +1,5 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Logger } from './logger.js';
 
 export { Registry };
 
@@ -113,4 +114,90 @@ export function ordersAccepted(registry: Registry): Counter<'source'> {
         registers: [registry],
       }),
   );
+}
+
+/** Scrape-time reads in flight, per registry: the errors counter waits for them. */
+const readsInFlight = new WeakMap<Registry, Set<Promise<unknown>>>();
+
+/** Reads that metrics make at scrape time (Postgres, ClickHouse, Kafka's admin) and that failed. */
+export function collectErrors(registry: Registry): Counter<'collector'> {
+  return once(
+    registry,
+    'stockflow_metrics_collect_errors_total',
+    () =>
+      new Counter({
+        name: 'stockflow_metrics_collect_errors_total',
+        help: 'Reads made at scrape time that failed, by collector; the scrape goes on without (or with the last) figures.',
+        labelNames: ['collector'],
+        registers: [registry],
+        async collect() {
+          // A scrape collects every metric at once, in one synchronous pass: after one turn the
+          // reads of this scrape have all started, and their failures count in this scrape.
+          await Promise.resolve();
+          await Promise.allSettled([...(readsInFlight.get(registry) ?? [])]);
+        },
+      }),
+  );
+}
+
+export interface ScrapeReadOptions<T> {
+  readonly registry: Registry;
+  /** Names the read in stockflow_metrics_collect_errors_total and in the log. */
+  readonly collector: string;
+  readonly logger?: Logger;
+  readonly read: () => Promise<T>;
+  /**
+   * Bounds the read (3 s by default): a scrape must not hang on a dependency that does not
+   * answer. The reads of a scrape run at once, so the slowest bounds the scrape; keep it under
+   * Prometheus' scrape_timeout (10 s by default, the scrape interval when that is shorter), or
+   * the whole scrape fails and every series of the process goes stale.
+   */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * One read per scrape, shared by every metric of a collector: the metrics' `collect()` run at
+ * once in a scrape, and all get the read that is in flight. A failed (or late) read resolves
+ * with `undefined`, counts in stockflow_metrics_collect_errors_total and is logged (once a
+ * minute at most): the rest of the scrape is unharmed.
+ */
+export function scrapeRead<T>(options: ScrapeReadOptions<T>): () => Promise<T | undefined> {
+  const errors = collectErrors(options.registry);
+  const timeoutMs = options.timeoutMs ?? 3_000;
+  let inFlight: Promise<T | undefined> | undefined;
+  let loggedAt = 0;
+  let pending = readsInFlight.get(options.registry);
+  if (!pending) readsInFlight.set(options.registry, (pending = new Set()));
+  const tracked = pending;
+  const start = (): Promise<T | undefined> => {
+    const p = run();
+    tracked.add(p);
+    void p.finally(() => tracked.delete(p));
+    return p;
+  };
+  const run = async (): Promise<T | undefined> => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        options.read(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no answer within ${timeoutMs} ms`)),
+            timeoutMs,
+          );
+        }),
+      ]);
+    } catch (err) {
+      errors.inc({ collector: options.collector });
+      if (Date.now() - loggedAt > 60_000) {
+        loggedAt = Date.now();
+        options.logger?.warn({ err, collector: options.collector }, 'metrics read failed');
+      }
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+      inFlight = undefined;
+    }
+  };
+  return () => (inFlight ??= start());
 }

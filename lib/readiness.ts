@@ -1,3 +1,6 @@
+import { Gauge } from 'prom-client';
+import { once, type Registry } from './metrics.js';
+
 export interface DependencyCheck {
   readonly name: string;
   readonly check: (signal: AbortSignal) => Promise<void>;
@@ -50,4 +53,35 @@ export async function checkReadiness(
     status: results.every(([, r]) => r.status === 'up') ? 'ready' : 'not_ready',
     checks: checksByName,
   };
+}
+
+/**
+ * `stockflow_dependency_up{dependency}`: 1 when the dependency answers the same check /ready
+ * makes, 0 when it does not, one series per dependency of the process's roles. The checks run
+ * at scrape time, all at once, each bounded by the timeout: a dead dependency costs a scrape
+ * `timeoutMs` at most.
+ */
+export function dependencyUpGauge(
+  registry: Registry,
+  checks: readonly DependencyCheck[],
+  timeoutMs = 2_000,
+): Gauge<'dependency'> {
+  return once(
+    registry,
+    'stockflow_dependency_up',
+    () =>
+      new Gauge({
+        name: 'stockflow_dependency_up',
+        help: "1 if the dependency answers /ready's check, 0 if not; one series per dependency of this process's roles.",
+        labelNames: ['dependency'],
+        registers: [registry],
+        async collect() {
+          const readiness = await checkReadiness(checks, timeoutMs);
+          this.reset();
+          for (const [dependency, result] of Object.entries(readiness.checks)) {
+            this.set({ dependency }, result.status === 'up' ? 1 : 0);
+          }
+        },
+      }),
+  );
 }

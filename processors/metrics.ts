@@ -1,5 +1,7 @@
-import { Counter } from 'prom-client';
-import { once, type Registry } from '../lib/metrics.js';
+import { Counter, Gauge } from 'prom-client';
+import type { Logger } from '../lib/logger.js';
+import { once, scrapeRead, type Registry } from '../lib/metrics.js';
+import type { Pool } from '../lib/postgres/pool.js';
 
 export interface ProcessorMetrics {
   readonly events: Counter<'outcome'>;
@@ -43,4 +45,121 @@ export function processorMetrics(registry: Registry): ProcessorMetrics {
         }),
     ),
   };
+}
+
+/** Held departures (dep_state pending): how many, and how long the oldest has waited. */
+export async function heldDepartures(pool: Pool): Promise<{ held: number; oldestSeconds: number }> {
+  // The partial index of pending departures holds exactly these rows.
+  const r = await pool.query<{ n: number; age: number | null }>(
+    `SELECT count(*)::float8 AS n, extract(epoch FROM now() - min(dep_pending_since))::float8 AS age
+       FROM movements WHERE dep_state = 'pending'`,
+  );
+  return { held: r.rows[0]?.n ?? 0, oldestSeconds: Math.max(0, r.rows[0]?.age ?? 0) };
+}
+
+/**
+ * The process role's gauges of held departures, read from Postgres at scrape (one query for
+ * both), beside the grace they are held for: a departure held longer than the grace should have
+ * been rejected by the sweeper; one near it is about to be. Every processor reports the same
+ * figures: use max() across instances. A failed read keeps the last figures.
+ */
+export function heldDepartureMetrics(
+  registry: Registry,
+  pool: Pool,
+  graceSeconds: number,
+  logger?: Logger,
+): void {
+  let last = { held: 0, oldestSeconds: 0 };
+  const read = scrapeRead({
+    registry,
+    collector: 'held_departures',
+    ...(logger ? { logger } : {}),
+    read: async () => (last = await heldDepartures(pool)),
+  });
+  once(
+    registry,
+    'stockflow_departures_held',
+    () =>
+      new Gauge({
+        name: 'stockflow_departures_held',
+        help: 'Departures held because their sender lacks the stock, waiting for it (at most DEPARTURE_GRACE_SECONDS).',
+        registers: [registry],
+        async collect() {
+          await read();
+          this.set(last.held);
+        },
+      }),
+  );
+  once(
+    registry,
+    'stockflow_departures_held_oldest_age_seconds',
+    () =>
+      new Gauge({
+        name: 'stockflow_departures_held_oldest_age_seconds',
+        help: 'How long the oldest held departure has waited; 0 when none is held.',
+        registers: [registry],
+        async collect() {
+          await read();
+          this.set(last.oldestSeconds);
+        },
+      }),
+  );
+  once(
+    registry,
+    'stockflow_departure_grace_seconds',
+    () =>
+      new Gauge({
+        name: 'stockflow_departure_grace_seconds',
+        help: 'DEPARTURE_GRACE_SECONDS: how long a departure is held before it is rejected.',
+        registers: [registry],
+      }),
+  ).set(graceSeconds);
+}
+
+/** The outbox: rows the relay has not published yet (counted up to a million), and the oldest's age. */
+export async function outboxBacklog(pool: Pool): Promise<{ rows: number; oldestSeconds: number }> {
+  const r = await pool.query<{ n: number; age: number | null }>(
+    `SELECT (SELECT count(*) FROM (SELECT 1 FROM outbox LIMIT 1000000) o)::float8 AS n,
+            (SELECT extract(epoch FROM now() - created_at) FROM outbox ORDER BY id LIMIT 1)::float8 AS age`,
+  );
+  return { rows: r.rows[0]?.n ?? 0, oldestSeconds: Math.max(0, r.rows[0]?.age ?? 0) };
+}
+
+/** The relay role's gauges of the outbox, read from Postgres at scrape (one query for both). */
+export function outboxMetrics(registry: Registry, pool: Pool, logger?: Logger): void {
+  let last = { rows: 0, oldestSeconds: 0 };
+  const read = scrapeRead({
+    registry,
+    collector: 'outbox',
+    ...(logger ? { logger } : {}),
+    read: async () => (last = await outboxBacklog(pool)),
+  });
+  once(
+    registry,
+    'stockflow_outbox_backlog_messages',
+    () =>
+      new Gauge({
+        name: 'stockflow_outbox_backlog_messages',
+        help: 'Outbox rows not published to Kafka yet (counted up to 1,000,000).',
+        registers: [registry],
+        async collect() {
+          await read();
+          this.set(last.rows);
+        },
+      }),
+  );
+  once(
+    registry,
+    'stockflow_outbox_oldest_age_seconds',
+    () =>
+      new Gauge({
+        name: 'stockflow_outbox_oldest_age_seconds',
+        help: 'Age of the oldest outbox row not published yet; 0 when the outbox is empty.',
+        registers: [registry],
+        async collect() {
+          await read();
+          this.set(last.oldestSeconds);
+        },
+      }),
+  );
 }

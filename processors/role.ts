@@ -1,7 +1,8 @@
 import { batchConsumer } from '../lib/kafka/batch-consumer.js';
+import { consumerLagService } from '../lib/kafka/consumer-lag.js';
 import { producerService, topicsService } from '../lib/kafka/services.js';
 import { kafkaMetrics } from '../lib/metrics.js';
-import { processorMetrics } from './metrics.js';
+import { heldDepartureMetrics, processorMetrics } from './metrics.js';
 import type { RoleParts } from '../lib/role.js';
 import type { Runtime } from '../lib/runtime.js';
 import { movementTopics } from '../lib/kafka/topics.js';
@@ -16,7 +17,10 @@ export function createRole(rt: Runtime): Promise<RoleParts> {
   const { config } = rt;
   const topics = movementTopics(config.kafkaTopic);
   const metrics = processorMetrics(rt.metrics);
+  // From 0, so the first dead letters are an increase Prometheus can see (rate() needs one).
+  metrics.events.inc({ outcome: 'dead_letter' }, 0);
   const graceMs = config.departureGraceSeconds * 1000;
+  heldDepartureMetrics(rt.metrics, rt.pool, config.departureGraceSeconds, rt.logger);
   // For the DLQ: what fails to decode here never reached Postgres.
   const producer = producerService(rt.kafka, 'processor-producer');
   const sweeper = pendingSweeper({ pool: rt.pool, topics, logger: rt.logger, graceMs });
@@ -47,6 +51,13 @@ export function createRole(rt: Runtime): Promise<RoleParts> {
       topicsService(rt.kafka, topics, config.kafkaPartitions),
       producer,
       sweeper,
+      consumerLagService({
+        registry: rt.metrics,
+        kafka: rt.kafka,
+        logger: rt.logger,
+        groupId: `${config.kafkaGroupId}.process`,
+        topics: [topics.validated],
+      }),
       consumer,
     ],
     features: [],

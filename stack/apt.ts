@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { StackError } from '../lib/errors.js';
 import { commandExists, runVisible } from './processes.js';
 
@@ -24,12 +24,36 @@ export function aptInstall(packages: readonly string[], say: (m: string) => void
     listsFresh = true;
   }
   say(`installing Debian packages: ${packages.join(' ')}`);
-  runVisible(
-    ...asRoot('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...packages]),
+  withoutServiceStarts(() =>
+    runVisible(
+      ...asRoot('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...packages]),
+      { env },
+    ),
+  );
+}
+
+const POLICY_RC_D = '/usr/sbin/policy-rc.d';
+
+/**
+ * The stack runs its own servers on its own ports: a package's service (Debian's `prometheus`
+ * on 9090, `prometheus-postgres-exporter` on 9187) must not start on install and take them.
+ * Debian's maintainer scripts ask policy-rc.d first; where none exists, one that denies every
+ * start stands there during the install. An existing one (containers have one) is left alone.
+ */
+function withoutServiceStarts(install: () => void): void {
+  if (existsSync(POLICY_RC_D) || process.getuid?.() !== 0) return install();
+  writeFileSync(
+    POLICY_RC_D,
+    '#!/bin/sh\n# stockflow: no service starts while it installs packages\nexit 101\n',
     {
-      env,
+      mode: 0o755,
     },
   );
+  try {
+    install();
+  } finally {
+    rmSync(POLICY_RC_D, { force: true });
+  }
 }
 
 /**

@@ -25,7 +25,8 @@ export interface LaunchSpec {
 
 /** One server of the local stack. The manager owns pids, ports, logs and waiting. */
 export interface Component {
-  readonly name: 'postgres' | 'clickhouse' | 'kafka' | 'registry';
+  readonly name:
+    'postgres' | 'clickhouse' | 'kafka' | 'registry' | 'postgres-exporter' | 'prometheus';
   /** Env var that, when set, makes this component external. */
   readonly externalVar: string;
   readonly ports: readonly number[];

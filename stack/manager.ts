@@ -7,6 +7,8 @@ import type { Component, Health, StackContext } from './component.js';
 import { clickhouse } from './components/clickhouse.js';
 import { kafka } from './components/kafka.js';
 import { postgres } from './components/postgres.js';
+import { postgresExporter } from './components/postgres-exporter.js';
+import { prometheus } from './components/prometheus.js';
 import { registry } from './components/registry.js';
 import { ensureDirs, stackPaths } from './paths.js';
 import {
@@ -20,8 +22,18 @@ import {
   waitUntil,
 } from './processes.js';
 
-/** Start order: the registry keeps its schemas in Postgres. */
-export const COMPONENTS: readonly Component[] = [postgres, clickhouse, kafka, registry];
+/**
+ * Start order: the registry keeps its schemas in Postgres; Prometheus comes last, once what it
+ * scrapes (the Postgres exporter, Kafka's JMX agent) is up.
+ */
+export const COMPONENTS: readonly Component[] = [
+  postgres,
+  clickhouse,
+  kafka,
+  registry,
+  postgresExporter,
+  prometheus,
+];
 
 export function stackContext(
   config: Config,
@@ -62,6 +74,26 @@ async function withLock<T>(ctx: StackContext, fn: () => Promise<T>): Promise<T> 
   } finally {
     rmSync(lock, { force: true });
   }
+}
+
+/**
+ * Starts one component (installing it first) unless it already runs, and waits until it answers.
+ * The stack's own `up` uses it for each component; a test may start a component of its own, with
+ * other ports, in a stack folder of its own.
+ */
+export async function startComponent(ctx: StackContext, c: Component): Promise<void> {
+  ensureDirs(ctx.paths);
+  await startOne(ctx, c);
+}
+
+/** Stops one component this stack folder started, if it runs. */
+export async function stopComponent(ctx: StackContext, c: Component): Promise<void> {
+  const pid = pidOf(ctx, c);
+  if (pid !== undefined) {
+    ctx.say(`${c.name}: stopping (pid ${pid})`);
+    ctx.say(`${c.name}: ${await stopProcess(pid, c.stopSignal, 60_000)}`);
+  }
+  removeFile(pidFile(ctx, c));
 }
 
 async function startOne(ctx: StackContext, c: Component): Promise<void> {
@@ -114,17 +146,7 @@ export async function stackUp(ctx: StackContext): Promise<void> {
 
 export async function stackDown(ctx: StackContext): Promise<void> {
   await withLock(ctx, async () => {
-    for (const c of [...COMPONENTS].reverse()) {
-      const pid = pidOf(ctx, c);
-      if (pid === undefined) {
-        removeFile(pidFile(ctx, c));
-        continue;
-      }
-      ctx.say(`${c.name}: stopping (pid ${pid})`);
-      const how = await stopProcess(pid, c.stopSignal, 60_000);
-      removeFile(pidFile(ctx, c));
-      ctx.say(`${c.name}: ${how}`);
-    }
+    for (const c of [...COMPONENTS].reverse()) await stopComponent(ctx, c);
   });
 }
 

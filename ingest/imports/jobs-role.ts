@@ -5,6 +5,7 @@ import type { Runtime } from '../../lib/runtime.js';
 import { PRUNE_KEYS_TASK, pruneKeysCron, pruneKeysTask } from '../orders/prune-keys.js';
 import { STREAMS } from '../streams/index.js';
 import { importDeps } from './daily-job.js';
+import { importMetrics } from './metrics.js';
 import { DAILY_TASK, dailyCron, dailyTask } from './schedule.js';
 
 /**
@@ -17,6 +18,7 @@ export function createRole(rt: Runtime): Promise<RoleParts> {
   const { config } = rt;
   const producer = producerService(rt.kafka, 'jobs-producer');
   const deps = importDeps(rt, producer.producer);
+  importMetrics(rt.metrics, rt.pool, rt.logger);
   return Promise.resolve({
     services: [
       topicsService(

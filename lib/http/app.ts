@@ -4,7 +4,7 @@ import express from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import type { Logger } from '../logger.js';
 import { httpMetrics, type Registry } from '../metrics.js';
-import { checkReadiness, type DependencyCheck } from '../readiness.js';
+import { checkReadiness, dependencyUpGauge, type DependencyCheck } from '../readiness.js';
 import { buildOpenApi } from './openapi.js';
 import type { ApiFeature } from '../role.js';
 import { problemHandler } from './problem.js';
@@ -45,6 +45,8 @@ export function createApp(options: AppOptions): express.Express {
   app.use(
     requestContext(options.logger, httpMetrics(options.metrics), options.slowRequestMs ?? 1000),
   );
+  // What /ready answers, as a metric too: alerts see a dependency down without polling /ready.
+  dependencyUpGauge(options.metrics, options.checks);
 
   // Operational routes stay outside the validator: they must answer even when
   // everything else is broken, and /metrics is not JSON.

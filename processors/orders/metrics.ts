@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { once, ordersAccepted, type Registry } from '../../lib/metrics.js';
+import { kafkaMetrics, once, ordersAccepted, type Registry } from '../../lib/metrics.js';
 import { queueGauge } from '../../lib/postgres/order-rows.js';
 import type { Pool } from '../../lib/postgres/pool.js';
 
@@ -9,6 +9,8 @@ export interface OrderMetrics {
   readonly finished: Counter<'status' | 'reason'>;
   readonly processingSeconds: Histogram;
   readonly retries: Counter<'reason'>;
+  /** kafka_consumer_messages_total, for the messages the worker sends to the DLQ. */
+  readonly consumed: Counter<'topic' | 'outcome'>;
 }
 
 /**
@@ -92,5 +94,6 @@ export function orderMetrics(registry: Registry, pool: Pool): OrderMetrics {
           registers: [registry],
         }),
     ),
+    consumed: kafkaMetrics(registry).consumed,
   };
 }

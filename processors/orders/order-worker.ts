@@ -213,6 +213,7 @@ export function orderBatchHandler(deps: OrderWorkerDeps) {
           ),
         },
       ]);
+      deps.metrics.consumed.inc({ topic: batch.topic, outcome: 'dead_letter' }, dead.length);
     }
     for (let i = 0; i < handed.length; i += deps.batchSize) {
       await settleChunk(batch, handed.slice(i, i + deps.batchSize));

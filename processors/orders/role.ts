@@ -1,4 +1,5 @@
 import { batchConsumer } from '../../lib/kafka/batch-consumer.js';
+import { consumerLagService } from '../../lib/kafka/consumer-lag.js';
 import { producerService, topicsService } from '../../lib/kafka/services.js';
 import { movementTopics, orderTopics } from '../../lib/kafka/topics.js';
 import { kafkaMetrics } from '../../lib/metrics.js';
@@ -18,6 +19,11 @@ export function createRole(rt: Runtime): Promise<RoleParts> {
   const movements = movementTopics(config.kafkaTopic);
   const groupId = `${config.kafkaGroupId}.orders`;
   const producer = producerService(rt.kafka, 'orders-producer');
+  const metrics = orderMetrics(rt.metrics, rt.pool);
+  // From 0, so the first dead letters are an increase Prometheus can see (rate() needs one).
+  for (const topic of [topics.accepted, topics.validated]) {
+    metrics.consumed.inc({ topic, outcome: 'dead_letter' }, 0);
+  }
   const consumer = batchConsumer({
     name: 'orders',
     kafka: rt.kafka,
@@ -34,7 +40,7 @@ export function createRole(rt: Runtime): Promise<RoleParts> {
       stockChangesTopic: movements.stockChanges,
       groupId,
       logger: rt.logger,
-      metrics: orderMetrics(rt.metrics, rt.pool),
+      metrics,
       batchSize: config.orderBatchSize,
     }),
     onFatal: (err) => rt.fatal.abort(err),
@@ -43,6 +49,13 @@ export function createRole(rt: Runtime): Promise<RoleParts> {
     services: [
       topicsService(rt.kafka, [topics, movements], config.kafkaPartitions),
       producer,
+      consumerLagService({
+        registry: rt.metrics,
+        kafka: rt.kafka,
+        logger: rt.logger,
+        groupId,
+        topics: [topics.accepted, topics.validated],
+      }),
       consumer,
     ],
     features: [],

@@ -1,5 +1,5 @@
 import { producerService } from '../../lib/kafka/services.js';
-import { processorMetrics } from '../metrics.js';
+import { outboxMetrics, processorMetrics } from '../metrics.js';
 import type { RoleParts } from '../../lib/role.js';
 import type { Runtime } from '../../lib/runtime.js';
 import { outboxRelay } from './outbox-relay.js';
@@ -11,6 +11,7 @@ import { outboxRelay } from './outbox-relay.js';
  */
 export function createRole(rt: Runtime): Promise<RoleParts> {
   const producer = producerService(rt.kafka, 'relay-producer');
+  outboxMetrics(rt.metrics, rt.pool, rt.logger);
   const relay = outboxRelay({
     pool: rt.pool,
     producer: producer.producer,

@@ -1,5 +1,8 @@
+import { createClickHouse } from '../../lib/clickhouse/client.js';
+import { clickHouseMetrics } from '../../lib/clickhouse/system-metrics.js';
 import type { Config } from '../../lib/config.js';
 import { ConsumerBacklog } from '../../lib/kafka/consumer-backlog.js';
+import { consumerLagService } from '../../lib/kafka/consumer-lag.js';
 import { ensureTopics } from '../../lib/kafka/client.js';
 import type { Service } from '../../lib/lifecycle.js';
 import type { RoleParts } from '../../lib/role.js';
@@ -67,6 +70,8 @@ export function createRole(rt: Runtime): Promise<RoleParts> {
     },
     stop: () => Promise.resolve(),
   };
+  // ClickHouse 18.16 serves no metrics of its own: the sink, its writer, exports them.
+  const clickhouseMetrics = clickHouseMetricsService(rt);
   // Stopped first (services stop in reverse): a refresh in flight finishes, then the sink drains.
   const deps = {
     clickhouse: rt.clickhouse,
@@ -87,9 +92,38 @@ export function createRole(rt: Runtime): Promise<RoleParts> {
     { busy: () => backlog.rows() > REFRESH_DEFER_ROWS, atMostMs: REFRESH_DEFER_MS },
   );
   return Promise.resolve({
-    services: [topics, ...sinkServices(rt, sources, backlog), refresher],
+    services: [
+      topics,
+      clickhouseMetrics,
+      consumerLagService({
+        registry: rt.metrics,
+        kafka: rt.kafka,
+        logger: rt.logger,
+        groupId: `${rt.config.kafkaGroupId}.sink`,
+        topics: [...sources.keys()],
+      }),
+      ...sinkServices(rt, sources, backlog),
+      refresher,
+    ],
     features: [],
     // Postgres holds the sink's partition leases; sale lines decode with the registry's schemas.
     dependencies: ['kafka', 'schema_registry', 'clickhouse', 'postgres'],
   });
+}
+
+/** ClickHouse's system tables in the process's /metrics, through a client of their own. */
+function clickHouseMetricsService(rt: Runtime): Service {
+  // No default database: the system tables answer before (and without) stockflow's migrations.
+  const client = createClickHouse({ url: rt.config.clickhouseUrl });
+  const metrics = clickHouseMetrics({
+    registry: rt.metrics,
+    clickhouse: client,
+    logger: rt.logger,
+  });
+  return {
+    name: 'clickhouse-metrics',
+    // Best effort: the families exist for the first scrape; ClickHouse away costs nothing here.
+    start: () => metrics.prime(),
+    stop: () => client.close(),
+  };
 }

@@ -35,6 +35,9 @@ export function sinkServices(
         registers: [rt.metrics],
       }),
   );
+  // From 0, so the first dead letters are an increase Prometheus can see (rate() needs one).
+  for (const source of sources.values())
+    rows.inc({ table: source.table.table, outcome: 'dead_letter' }, 0);
   if (backlog) {
     once(
       rt.metrics,

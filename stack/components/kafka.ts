@@ -5,10 +5,18 @@ import { StackError } from '../../lib/errors.js';
 import type { Component, Health, StackContext } from '../component.js';
 import { commandExists, runVisible } from '../processes.js';
 import { renderTemplate } from '../templates.js';
-import { KAFKA_VERSION } from '../versions.js';
+import { JMX_EXPORTER_VERSION, KAFKA_VERSION } from '../versions.js';
 
-const PORT = 9092;
-const CONTROLLER_PORT = 9093;
+export interface KafkaPorts {
+  /** Clients (PLAINTEXT). */
+  readonly port: number;
+  /** KRaft's own traffic. */
+  readonly controllerPort: number;
+  /** The JMX exporter java agent's /metrics, for Prometheus. */
+  readonly jmxPort: number;
+}
+
+export const KAFKA_PORTS: KafkaPorts = { port: 9092, controllerPort: 9093, jmxPort: 9404 };
 // A fixed cluster id: formatting is done once per data folder, and a constant
 // avoids parsing `random-uuid` output that arrives mixed with log lines.
 const CLUSTER_ID = 'c3RvY2tmbG93LWxvY2FsMQ';
@@ -18,6 +26,27 @@ const libs = (ctx: StackContext): string => path.join(home(ctx), 'libs');
 const confDir = (ctx: StackContext): string => path.join(ctx.paths.conf, 'kafka');
 const dataDir = (ctx: StackContext): string => path.join(ctx.paths.data, 'kafka');
 const classpath = (ctx: StackContext): string => `${libs(ctx)}/*`;
+const jmxAgent = (ctx: StackContext): string =>
+  path.join(
+    ctx.paths.opt,
+    `jmx-exporter-${JMX_EXPORTER_VERSION}`,
+    `jmx_prometheus_javaagent-${JMX_EXPORTER_VERSION}.jar`,
+  );
+
+/** The Prometheus JMX exporter, a java agent from Maven Central (one jar, no dependencies). */
+function installJmxAgent(ctx: StackContext): void {
+  if (existsSync(jmxAgent(ctx))) return;
+  ctx.say(`downloading the Prometheus JMX exporter agent ${JMX_EXPORTER_VERSION} (first run only)`);
+  runVisible('mvn', [
+    '-B',
+    '-Dstyle.color=never',
+    '-q',
+    'dependency:copy',
+    `-Dartifact=io.prometheus.jmx:jmx_prometheus_javaagent:${JMX_EXPORTER_VERSION}`,
+    `-DoutputDirectory=${path.dirname(jmxAgent(ctx))}`,
+  ]);
+  if (!existsSync(jmxAgent(ctx))) throw new StackError(`no ${jmxAgent(ctx)} after its download`);
+}
 
 function install(ctx: StackContext): void {
   const marker = path.join(home(ctx), '.installed');
@@ -48,10 +77,11 @@ function install(ctx: StackContext): void {
   writeFileSync(marker, pomText);
 }
 
-export const kafka: Component = {
+/** A single-node KRaft broker; other ports than the defaults serve a second, private one. */
+export const kafkaComponent = (ports: KafkaPorts = KAFKA_PORTS): Component => ({
   name: 'kafka',
   externalVar: 'KAFKA_BOOTSTRAP_SERVERS',
-  ports: [PORT, CONTROLLER_PORT],
+  ports: [ports.port, ports.controllerPort, ports.jmxPort],
   stopSignal: 'SIGTERM',
   startTimeoutMs: 120_000,
   isLocal: (config) => config.local.kafka,
@@ -59,16 +89,21 @@ export const kafka: Component = {
 
   prepare(ctx) {
     install(ctx);
+    installJmxAgent(ctx);
     mkdirSync(confDir(ctx), { recursive: true });
     mkdirSync(dataDir(ctx), { recursive: true });
     const props = path.join(confDir(ctx), 'server.properties');
     writeFileSync(
       props,
       renderTemplate('kafka-server.properties', {
-        port: PORT,
-        controllerPort: CONTROLLER_PORT,
+        port: ports.port,
+        controllerPort: ports.controllerPort,
         dataDir: dataDir(ctx),
       }),
+    );
+    writeFileSync(
+      path.join(confDir(ctx), 'jmx-exporter.yaml'),
+      renderTemplate('kafka-jmx-exporter.yaml', {}),
     );
     writeFileSync(
       path.join(confDir(ctx), 'log4j2.properties'),
@@ -107,6 +142,8 @@ export const kafka: Component = {
         '-Djava.awt.headless=true',
         `-Dlog4j2.configurationFile=${path.join(confDir(ctx), 'log4j2.properties')}`,
         `-Dkafka.logs.dir=${ctx.paths.logs}`,
+        // Kafka's MBeans for Prometheus, on loopback only.
+        `-javaagent:${jmxAgent(ctx)}=127.0.0.1:${ports.jmxPort}:${path.join(confDir(ctx), 'jmx-exporter.yaml')}`,
         '-cp',
         classpath(ctx),
         'kafka.Kafka',
@@ -139,4 +176,6 @@ export const kafka: Component = {
       await admin.disconnect().catch(() => undefined);
     }
   },
-};
+});
+
+export const kafka = kafkaComponent();

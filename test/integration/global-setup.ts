@@ -1,5 +1,6 @@
 import { loadConfig } from '../../lib/config.js';
 import { aptInstall } from '../../stack/apt.js';
+import { installPrometheus } from '../../stack/components/prometheus.js';
 import { stackContext, stackUp } from '../../stack/manager.js';
 import { commandExists } from '../../stack/processes.js';
 
@@ -11,6 +12,9 @@ export default async function setup(): Promise<void> {
   // Only the tests need it: it validates docker-compose.yml without a Docker engine.
   if (!commandExists('docker-compose'))
     aptInstall(['docker-compose'], (m) => console.log(`[setup] ${m}`));
+  // promtool checks the alert rules and Prometheus configs; the stack installs it with its
+  // Prometheus, but an external Prometheus (PROMETHEUS_URL) leaves that step out.
+  installPrometheus((m) => console.log(`[setup] ${m}`));
   await stackUp(stackContext(config, (m) => console.log(`[stack] ${m}`)));
   console.log(`[stack] ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 }

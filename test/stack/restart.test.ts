@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { commandLine } from '../../stack/processes.js';
-import { stackContext, stackDown, stackStatus, stackUp } from '../../stack/manager.js';
+import { COMPONENTS, stackContext, stackDown, stackStatus, stackUp } from '../../stack/manager.js';
 import {
   config,
   createTestClickHouse,
@@ -60,12 +60,7 @@ describe.skipIf(!allLocal)('local stack restart', () => {
 
     await stackDown(ctx);
     expect(stackProcesses(ctx.paths.root)).toEqual([]);
-    expect((await stackStatus(ctx)).map((s) => s.state)).toEqual([
-      'stopped',
-      'stopped',
-      'stopped',
-      'stopped',
-    ]);
+    expect((await stackStatus(ctx)).map((s) => s.state)).toEqual(COMPONENTS.map(() => 'stopped'));
 
     await stackUp(ctx);
     const status = await stackStatus(ctx);

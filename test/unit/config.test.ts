@@ -9,7 +9,13 @@ describe('loadConfig', () => {
     expect(config.host).toBe('127.0.0.1');
     expect(config.kafkaBrokers).toEqual(['127.0.0.1:9092']);
     expect(config.kafkaTopic).toBe('warehouse_movements');
-    expect(config.local).toEqual({ kafka: true, registry: true, postgres: true, clickhouse: true });
+    expect(config.local).toEqual({
+      kafka: true,
+      registry: true,
+      postgres: true,
+      clickhouse: true,
+      prometheus: true,
+    });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.kafkaBrokers)).toBe(true);
   });
@@ -21,6 +27,7 @@ describe('loadConfig', () => {
       KAFKA_GROUP_ID: 'g',
       PORT: '9001',
       DATABASE_URL: 'postgresql://u:p@db:5432/x',
+      PROMETHEUS_URL: 'http://prometheus:9090',
     });
     expect(config.kafkaBrokers).toEqual(['kafka-1:9092', 'kafka-2:9092']);
     expect(config.kafkaTopic).toBe('moves');
@@ -30,7 +37,9 @@ describe('loadConfig', () => {
       registry: true,
       postgres: false,
       clickhouse: true,
+      prometheus: false,
     });
+    expect(config.prometheusUrl).toBe('http://prometheus:9090');
   });
 
   it('STOCKFLOW_LOCAL_STACK=off makes nothing local', () => {
@@ -39,6 +48,7 @@ describe('loadConfig', () => {
       registry: false,
       postgres: false,
       clickhouse: false,
+      prometheus: false,
     });
   });
 
