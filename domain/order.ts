@@ -62,7 +62,13 @@ const ORDER_FIELDS = new Set(['user_id', 'item_ids', 'items', 'total_amount', 'w
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function preview(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    // A BigInt or a cycle: no JSON for it (found by test/unit/validators-fuzz.test.ts).
+    text = typeof value;
+  }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
