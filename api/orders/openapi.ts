@@ -51,7 +51,8 @@ export const ordersReadOpenApi: OpenApiPart = {
             name: 'order_id',
             in: 'path',
             required: true,
-            schema: { type: 'string', minLength: 1, maxLength: 100 },
+            // The characters stockflow's ids are made of: a NUL byte, say, never reaches Postgres.
+            schema: { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9._:-]+$' },
             example: 'ORD-1740795753808-3f9a1c2b7d10',
           },
         ],

@@ -59,7 +59,17 @@ const reasonsText = (row: FailedRow) =>
   row.reasons.map((r) => (r.column ? `${r.column}: ${r.message}` : r.message)).join('; ');
 
 function importId(req: Request): number {
-  return Number(req.params.import_id);
+  const id = Number(req.params.import_id);
+  // The validator takes "1e309" for an integer (Infinity): checked here, not left to Postgres.
+  if (!Number.isSafeInteger(id) || id < 1) {
+    throw new ValidationError('the import id is invalid', [
+      {
+        path: '/import_id',
+        message: `must be a positive integer, got ${JSON.stringify(req.params.import_id)}`,
+      },
+    ]);
+  }
+  return id;
 }
 
 /** The file a request names, if it is a file inside the inbox (symbolic links resolved). */
