@@ -49,6 +49,47 @@ export function exposedSeries(metrics: ReadonlyMap<string, MetricType>): Set<str
   return out;
 }
 
+/**
+ * The labels each exposed series can carry: its family's `labelNames` (read from the same
+ * `new Counter({ name, …, labelNames: [...] })` literal), plus `le` on a histogram's buckets.
+ */
+export function definedLabels(root = ROOT): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const walk = (dir: string): string[] =>
+    readdirSync(dir).flatMap((f) => {
+      const path = join(dir, f);
+      return statSync(path).isDirectory() ? walk(path) : f.endsWith('.ts') ? [path] : [];
+    });
+  const re = /new (Counter|Gauge|Histogram|Summary)(?:<[^>]*>)?\(\{\s*name:\s*'([^']+)'([^}]*)\}/g;
+  for (const file of METRIC_SOURCES.flatMap((d) => walk(join(root, d)))) {
+    for (const m of readFileSync(file, 'utf8').matchAll(re)) {
+      const list = /labelNames:\s*\[([^\]]*)\]/.exec(m[3] ?? '')?.[1] ?? '';
+      const labels = [...list.matchAll(/'([^']+)'/g)].map((l) => l[1]!);
+      const series = exposedSeries(new Map([[m[2]!, m[1] as MetricType]]));
+      for (const name of series) {
+        out.set(name, new Set([...labels, ...(name.endsWith('_bucket') ? ['le'] : [])]));
+      }
+      if (m[1] === 'Summary') out.get(m[2]!)?.add('quantile');
+    }
+  }
+  return out;
+}
+
+/** The label names an expr matches on or groups by: in `{…}` selectors and `by (…)`-like lists. */
+export function labelNames(expr: string): string[] {
+  const stripped = expr.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""');
+  const out = new Set<string>();
+  for (const m of stripped.matchAll(/\{([^{}]*)\}/g)) {
+    for (const l of m[1]!.matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*(?:=~|!~|!=|=)/g)) out.add(l[1]!);
+  }
+  for (const m of stripped.matchAll(
+    /\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^()]*)\)/g,
+  )) {
+    for (const l of m[1]!.split(',')) if (l.trim()) out.add(l.trim());
+  }
+  return [...out];
+}
+
 const KEYWORDS = new Set([
   'by',
   'without',

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   allPanels,
@@ -6,8 +7,10 @@ import {
   targetDatasource,
 } from '../../testkit/grafana.js';
 import {
+  definedLabels,
   definedMetrics,
   exposedSeries,
+  labelNames,
   metricNames,
   prometheusPanels,
 } from '../../testkit/promql.js';
@@ -117,6 +120,30 @@ describe('Prometheus panels, offline', () => {
       expect(names.length, `${q.dashboard} ${q.panel.title}: ${expr}`).toBeGreaterThan(0);
       for (const name of names) {
         expect(series.has(name), `${q.dashboard} "${q.panel.title}" reads ${name}`).toBe(true);
+      }
+    }
+  });
+
+  it('groups and matches only on labels the metrics have, or Prometheus adds when scraping', () => {
+    const labels = definedLabels();
+    // job and instance come with every scrape; deploy/prometheus/prometheus.yml adds service.
+    const scrape = ['job', 'instance'];
+    const config = readFileSync(
+      new URL('../../deploy/prometheus/prometheus.yml', import.meta.url),
+      'utf8',
+    );
+    for (const m of config.matchAll(/labels:\s*\n\s+(\w+):/g)) scrape.push(m[1]!);
+    expect(scrape).toContain('service');
+    for (const q of panels) {
+      const expr = q.query.replace(/\$__\w+/g, '1m');
+      const known = new Set([
+        ...scrape,
+        ...metricNames(expr).flatMap((n) => [...(labels.get(n) ?? [])]),
+      ]);
+      for (const label of labelNames(expr)) {
+        expect(known.has(label), `${q.dashboard} "${q.panel.title}" uses label ${label}`).toBe(
+          true,
+        );
       }
     }
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expandClickHouse, expandPromQL, resolveTime } from '../../testkit/grafana.js';
-import { metricNames } from '../../testkit/promql.js';
+import { labelNames, metricNames } from '../../testkit/promql.js';
 
 const from = new Date('2026-01-02T03:04:05.678Z');
 const to = new Date('2026-02-01T00:00:00Z');
@@ -85,5 +85,15 @@ describe('metricNames', () => {
     expect(() => metricNames('sum(rate(x[1m])')).toThrow(/unclosed/);
     expect(() => metricNames('sum(x])')).toThrow(/unbalanced/);
     expect(() => metricNames('rate(x[$__rate_interval])')).toThrow(/unexpanded/);
+  });
+});
+
+describe('labelNames', () => {
+  it('finds matcher labels and grouping labels, not label values', () => {
+    expect(
+      labelNames(
+        'sum by (le, route) (rate(x{status=~"5..", a!="{b=c}"}[1m])) / ignoring(z) group_left y',
+      ).sort(),
+    ).toEqual(['a', 'le', 'route', 'status', 'z']);
   });
 });
