@@ -24,7 +24,7 @@ const datasources = provisionedDatasources();
 describe('grafana dashboards', () => {
   it('there are dashboards and provisioned datasources to check', () => {
     expect(files.map((f) => f.file)).toEqual(
-      expect.arrayContaining(['analytics.json', 'orders.json', 'stockflow.json']),
+      expect.arrayContaining(['analytics.json', 'imports.json', 'orders.json', 'stockflow.json']),
     );
     expect(datasources.map((d) => d.uid).sort()).toEqual(['clickhouse', 'prometheus']);
   });
