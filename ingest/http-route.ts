@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Message, Producer } from 'kafkajs';
 import { SOURCE_HEADER, httpSource } from '../lib/kafka/provenance.js';
+import type { KafkaMetrics } from '../lib/metrics.js';
 import type { ApiFeature } from '../lib/role.js';
 import { acceptBatch, sendOrUnavailable } from './accept-batch.js';
 import type { StreamDescriptor, StreamTopics } from './stream.js';
@@ -13,6 +14,8 @@ export interface IngestRouteDeps<T> {
   readonly producer: Producer;
   /** The validated topic's message for a valid value (known once the schema is registered). */
   readonly toMessage: (value: T) => Message;
+  /** Counts what it produces, as the Kafka path does (kafka_producer_messages_total). */
+  readonly metrics: KafkaMetrics;
 }
 
 /**
@@ -22,7 +25,7 @@ export interface IngestRouteDeps<T> {
  * (request id and index), so a retried request's lines are recognisable downstream.
  */
 export function ingestRoute<T>(deps: IngestRouteDeps<T>): ApiFeature {
-  const { stream, topics, producer, toMessage } = deps;
+  const { stream, topics, producer, toMessage, metrics } = deps;
   const router = Router();
   router.post(stream.http.path, async (req, res) => {
     const values = acceptBatch(req.body, stream.validate, stream.plural);
@@ -31,6 +34,7 @@ export function ingestRoute<T>(deps: IngestRouteDeps<T>): ApiFeature {
       return { ...m, headers: { ...m.headers, [SOURCE_HEADER]: httpSource(req.id, i) } };
     });
     await sendOrUnavailable(producer, [{ topic: topics.validated, messages }], stream.plural);
+    metrics.produced.inc({ topic: topics.validated }, messages.length);
     res.status(202).json({ accepted: values.length });
   });
   return { openapi: stream.http.openapi, router };

@@ -98,6 +98,7 @@ export function createRole(
         topics: stream.topics(config),
         producer: producer.producer,
         toMessage: toMessage(stream),
+        metrics: kafkaMetrics(rt.metrics),
       }),
     ];
   });

@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sale } from '../../domain/sale.js';
 import { SALE_CATEGORIES } from '../../domain/sale.js';
 import { DLQ_HEADERS } from '../../lib/kafka/dead-letter.js';
-import { createPipeline, readTopic, type Pipeline } from '../../testkit/pipeline-harness.js';
+import {
+  createPipeline,
+  readTopic,
+  type Pipeline,
+  type RoleInstance,
+} from '../../testkit/pipeline-harness.js';
 import { SEED_003_REQUEST, SEED_003_SALE } from '../fixtures/sales.js';
 import { testKafka } from '../../testkit/resources.js';
 import { serveFeatures, type ServedApp } from '../../testkit/serve-features.js';
@@ -16,11 +21,12 @@ describe('sales ingest: raw sales topic and POST /ingest → validated Avro topi
   let p: Pipeline;
   let app: ServedApp;
   let base: string;
+  let ingest: RoleInstance;
 
   beforeAll(async () => {
     p = await createPipeline();
     // The ingest role's own POST /ingest, as a process running it serves it.
-    const ingest = await p.startRole('ingest');
+    ingest = await p.startRole('ingest');
     app = await serveFeatures(ingest.features);
     base = app.url;
   });
@@ -117,6 +123,11 @@ describe('sales ingest: raw sales topic and POST /ingest → validated Avro topi
     });
 
   it('accepts an array of sales over HTTP with 202, and puts them on the validated topic', async () => {
+    const producedOf = async () =>
+      (await ingest.runtime.metrics.getMetricsAsJSON())
+        .find((m) => m.name === 'kafka_producer_messages_total')
+        ?.values.find((v) => v.labels.topic === p.sales.validated)?.value ?? 0;
+    const producedBefore = await producedOf();
     const before = await validatedEnd();
     const sales = [
       { ...seed, ID_ORDER: 'http-1' },
@@ -130,6 +141,8 @@ describe('sales ingest: raw sales topic and POST /ingest → validated Avro topi
     const one = await post({ ...seed, ID_ORDER: 'http-4' });
     expect(one.status).toBe(202);
     expect(await one.json()).toEqual({ accepted: 1 });
+    // Counted as the Kafka path counts what it produces.
+    expect((await producedOf()) - producedBefore).toBe(4);
 
     const got = new Map((await validated(Number(before) + 4)).map((g) => [g.key, g.sale]));
     expect(got.get('http-1')).toEqual({ ...seedSale, ID_ORDER: 'http-1' });
