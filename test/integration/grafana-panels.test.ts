@@ -1,3 +1,4 @@
+import { everyOrderFinished } from '../../testkit/orders.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeValidated, registerStreamSchema } from '../../ingest/codec.js';
 import { salesStream } from '../../ingest/streams/index.js';
@@ -149,16 +150,7 @@ describe('grafana: every ClickHouse panel answers on real data', () => {
       });
       expect(res.status).toBe(202);
     }
-    await eventually(
-      async () => {
-        const r = await p.runtime.pool.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM orders WHERE status IN ('pending', 'processing')`,
-        );
-        return r.rows[0]!.n === 0 ? true : undefined;
-      },
-      120_000,
-      'every order to finish',
-    );
+    await everyOrderFinished(p.runtime.pool, 120_000);
 
     // Everything in ClickHouse, views included (the sink commits once its inserts returned).
     const pg = async (query: string) =>

@@ -1,3 +1,4 @@
+import { everyOrderFinished } from '../../testkit/orders.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -110,16 +111,7 @@ describe('grafana: every Prometheus panel answers, on a private Prometheus after
         total_amount: 79.99,
       });
     }
-    await eventually(
-      async () => {
-        const r = await p.runtime.pool.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM orders WHERE status IN ('pending', 'processing')`,
-        );
-        return r.rows[0]!.n === 0 ? true : undefined;
-      },
-      60_000,
-      'every order to finish',
-    );
+    await everyOrderFinished(p.runtime.pool, 60_000);
     // Requests on a few routes, and a few scrapes after them so every rate() has two samples.
     for (const route of ['/health', '/ready', '/orders/none']) await fetch(`${app.base}${route}`);
     await eventually(

@@ -1,3 +1,4 @@
+import { everyOrderFinished } from '../../testkit/orders.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyticsFeature } from '../../api/analytics/routes.js';
 import { centsToNumber } from '../../api/analytics/money.js';
@@ -79,16 +80,7 @@ describe('order analytics: POST /orders → worker → sink → GET /analytics/o
 
   /** Every order finished, and every change of theirs in ClickHouse with its views written. */
   async function settled(): Promise<void> {
-    await eventually(
-      async () => {
-        const r = await p.runtime.pool.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM orders WHERE status IN ('pending', 'processing')`,
-        );
-        return r.rows[0]!.n === 0 ? true : undefined;
-      },
-      120_000,
-      'every order to finish',
-    );
+    await everyOrderFinished(p.runtime.pool, 120_000);
     // The changes the orders role wrote: every transition but the intake's pending.
     const changes = await p.runtime.pool.query<{ n: string }>(
       `SELECT count(*)::text AS n FROM order_transitions WHERE status != 'pending'`,

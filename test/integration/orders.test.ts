@@ -1,3 +1,4 @@
+import { everyOrderFinished } from '../../testkit/orders.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Registry } from '../../lib/metrics.js';
 import { movementsFeature } from '../../api/movements/routes.js';
@@ -419,12 +420,7 @@ describe('orders: POST /orders in, priced and reserved by the orders role, GET /
 
   it('Prometheus counts what the rows say: accepted by source, finished by status and reason, the queue', async () => {
     // Settles the orders of every earlier test (all of this database's orders).
-    await eventually(async () => {
-      const r = await p.runtime.pool.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM orders WHERE status IN ('pending', 'processing')`,
-      );
-      return r.rows[0]!.n === 0 ? true : undefined;
-    }, 60_000);
+    await everyOrderFinished(p.runtime.pool, 60_000);
     const scraped = (await Promise.all(registries.map((r) => r.getMetricsAsJSON()))).flat();
     // Sums a family across processes by one label set, as sum by (...) in PromQL would.
     const sum = (name: string, by: (labels: Record<string, unknown>) => string) => {
