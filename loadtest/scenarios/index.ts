@@ -9,3 +9,11 @@ export const SCENARIOS: Readonly<Record<string, () => Promise<Scenario>>> = {
   ingest: async () => (await import('./ingest.js')).scenario,
   'import-upload': async () => (await import('./import-upload.js')).scenario,
 };
+
+/**
+ * The k6 script in loadtest/k6/ that loads the same surface as a scenario, for those who bring
+ * their own k6 (not installed here: AGPL); scenarios without one are not listed.
+ */
+export const K6_SCRIPTS: Readonly<Record<string, string>> = {
+  movements: 'movements-api.js',
+};
