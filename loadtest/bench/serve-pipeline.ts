@@ -1,6 +1,7 @@
 // The start the orders intake and the load-test scenarios share: the local stack up, an isolated
 // pipeline (its own topics and databases), whatever data it should serve, and stockflow processes
 // serving it, each in a process of its own as docker-compose.yml runs them.
+import { settings } from '../../lib/config.js';
 import { benchStack } from './stack.js';
 import type { Pipeline } from '../../testkit/pipeline-harness.js';
 import type { ServingStockflow } from '../../testkit/stockflow-process.js';
@@ -18,7 +19,10 @@ export interface ServedPipeline {
 }
 
 export interface ServeOptions {
-  /** The pipeline's settings (createPipeline's), which its processes get too. */
+  /**
+   * The pipeline's settings (createPipeline's), which its processes get too; DATABASE_POOL_SIZE is
+   * production's default unless given (the harness' own 5 starves concurrent imports).
+   */
   readonly settings?: Record<string, string>;
   /** More environment for the processes only. */
   readonly env?: Record<string, string>;
@@ -36,7 +40,10 @@ export async function servePipeline(options: ServeOptions): Promise<ServedPipeli
   // After benchStack(): testkit's logger reads TEST_LOG_LEVEL when it is imported.
   const { createPipeline, topicSize } = await import('../../testkit/pipeline-harness.js');
   const { serveStockflow, stopChild } = await import('../../testkit/stockflow-process.js');
-  const p = await createPipeline(options.settings);
+  const p = await createPipeline({
+    DATABASE_POOL_SIZE: settings.databasePoolSize.default,
+    ...options.settings,
+  });
   const started: ServingStockflow[] = [];
   const close = async () => {
     for (const s of [...started].reverse()) await stopChild(s.child, 'SIGTERM');
