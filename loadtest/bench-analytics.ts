@@ -40,11 +40,15 @@ import { ch, sql } from '../lib/clickhouse/sql.js';
 import { createRegistry } from '../lib/metrics.js';
 import { migrate } from '../lib/migrate.js';
 import { createPool } from '../lib/postgres/pool.js';
-import { refreshRepeatFlags } from '../processors/sink/repeat-flags.js';
-import { refreshSellerOrderDays } from '../processors/sink/seller-order-days.js';
 import { endpointCases } from './bench/endpoints.js';
 import { benchStack } from './bench/stack.js';
-import { DATA_VERSION, loadDataset, tableSizes, type LoadResult } from './bench/load.js';
+import {
+  catchUpAsSink,
+  DATA_VERSION,
+  loadDataset,
+  tableSizes,
+  type LoadResult,
+} from './bench/load.js';
 import { measureEndpoint, type EndpointResult } from './bench/measure.js';
 import { sinkThroughput, type SinkResult } from './bench/sink-throughput.js';
 import {
@@ -186,22 +190,13 @@ async function main(): Promise<number> {
           });
         }
       }
-      // The load writes raw rows as the sink does but not the sink's commit records; then the
-      // sink's refreshers bring the repeat-buyer flags and seller order days up to date, as
-      // after a backlog.
-      await admin.command({
-        query: `INSERT INTO ${database}.sink_commits SELECT topic, partition, max_offset FROM ${database}.sink_positions`,
-      });
-      const flagsStart = performance.now();
       const refresher = { clickhouse: admin, clickhouseUrl: config.clickhouseUrl, database, pool, logger }; // prettier-ignore
-      const flags = await refreshRepeatFlags(refresher);
+      const caught = await catchUpAsSink(refresher);
       say(
-        `repeat-buyer flags: ${fmt(flags.buyers)} buyers refreshed, ${fmt(flags.rowsWritten)} rows written in ${((performance.now() - flagsStart) / 1000).toFixed(1)} s`,
+        `repeat-buyer flags: ${fmt(caught.flags.buyers)} buyers refreshed, ${fmt(caught.flags.rowsWritten)} rows written in ${caught.flagsSeconds.toFixed(1)} s`,
       );
-      const daysStart = performance.now();
-      const days = await refreshSellerOrderDays(refresher);
       say(
-        `seller order days: ${fmt(days.orders)} orders merged, ${fmt(days.rowsWritten)} rows written in ${((performance.now() - daysStart) / 1000).toFixed(1)} s`,
+        `seller order days: ${fmt(caught.days.orders)} orders merged, ${fmt(caught.days.rowsWritten)} rows written in ${caught.daysSeconds.toFixed(1)} s`,
       );
       sizes = await tableSizes(admin, database);
       say(`tables (rows/parts): ${[...sizes].map(([t, x]) => `${t} ${fmt(x.rows)}/${x.parts}`).join(', ')}`); // prettier-ignore

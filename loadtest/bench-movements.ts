@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { settings } from '../lib/config.js';
 import { createKafka } from '../lib/kafka/client.js';
 import { ensureMovementTopics } from '../lib/kafka/topics.js';
-import { coveredWorkload } from '../testkit/workload.js';
+import { applyMovementEvents, eventsToProduce } from './bench/movement-events.js';
 import { benchStack } from './bench/stack.js';
 import { fmt, loadavg, now, until } from './bench/util.js';
 import { apiServer } from './bench-movements/api-server.js';
@@ -91,12 +91,7 @@ async function bench(): Promise<void> {
 
     // 0. Stock counts first, applied and committed, so every departure is covered.
     say(`applying ${counts.length} stock counts`);
-    await p.produceRaw(counts.splice(0));
-    let ingest = await p.startRole('ingest');
-    let processor = await p.startRole('process');
-    await p.caughtUp(120_000);
-    await processor.stop();
-    await ingest.stop();
+    await applyMovementEvents(p, [counts.splice(0)]);
 
     // 1. Ingest: N raw events waiting, one ingest instance.
     say(`producing ${fmt(events)} raw events`);
@@ -115,7 +110,7 @@ async function bench(): Promise<void> {
     const before = await outSum();
     say('ingest: starting one instance');
     const t0 = now();
-    ingest = await p.startRole('ingest');
+    await p.startRole('ingest');
     const t1 = now();
     let cpu = process.cpuUsage();
     const ingested = await until(
@@ -138,7 +133,7 @@ async function bench(): Promise<void> {
     };
     say('processor: starting one instance');
     const p0 = now();
-    processor = await p.startRole('process');
+    const processor = await p.startRole('process');
     const p1 = now();
     cpu = process.cpuUsage();
     const processed = await until(applied, 60_000 + events * 2, 50);
@@ -216,22 +211,6 @@ async function bench(): Promise<void> {
 }
 
 /** Counts covering every departure, then N legs, as raw JSON; plus the ids the latency run reuses. */
-function eventsToProduce(n: number) {
-  const workload = coveredWorkload({
-    movements: Math.ceil(n / 2),
-    warehouses: 20,
-    products: 100,
-    seed: 42,
-  });
-  return {
-    counts: workload.counts.map((e) => JSON.stringify(e)),
-    legs: workload.legs.slice(0, n).map((e) => JSON.stringify(e)),
-    warehouses: [...new Set(workload.counts.map((e) => e.data.warehouse_id))],
-    products: [...new Set(workload.counts.map((e) => e.data.product_id))],
-    movementId: workload.legs[0]?.data.movement_id ?? '',
-  };
-}
-
 if (opts['api-server']) {
   apiServer().catch((err: unknown) => {
     console.error('[bench] API process failed', err);

@@ -1,4 +1,4 @@
-// `npm run loadtest -- <scenario> [--steps 250,500,1000] [--step-seconds 10] [--connections 1000]
+// `npm run loadtest -- <scenario> [--steps 250,500,1000 (default: the scenario's own)] [--step-seconds 10] [--connections 1000]
 //   [--warmup-seconds 3] [--out DIR]`: a stepped open-model load of one scenario
 // (loadtest/scenarios/), then its report. Each step sends `rate` requests a second, evenly spaced,
 // over the same connections; see loadtest/engine/open-model.ts for why it is an open model.
@@ -37,7 +37,7 @@ function options() {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
-      steps: { type: 'string', default: '250,500,1000,1500,2000,3000' },
+      steps: { type: 'string' },
       'step-seconds': { type: 'string', default: '10' },
       connections: { type: 'string', default: '1000' },
       'warmup-seconds': { type: 'string', default: '3' },
@@ -50,12 +50,11 @@ function options() {
     throw new Error(`name one scenario: npm run loadtest -- <${names}> [options]`);
   const scenario = SCENARIOS[name];
   if (!scenario) throw new Error(`no scenario "${name}" (there are: ${names})`);
-  const steps = [...new Set(values.steps.split(',').map((s) => positive('steps', s.trim())))];
+  const steps = values.steps?.split(',').map((s) => positive('steps', s.trim()));
   return {
     name,
     scenario,
-    // Lowest rate first: the knee is where latency leaves the floor the lower rates set.
-    rates: steps.sort((a, b) => a - b),
+    steps,
     stepSeconds: positive('step-seconds', values['step-seconds']),
     connections: positive('connections', values.connections, true),
     warmupSeconds: Number(values['warmup-seconds']),
@@ -63,9 +62,15 @@ function options() {
   };
 }
 
+/** The default steps of a scenario that names none. */
+const DEFAULT_STEPS = [250, 500, 1000, 1500, 2000, 3000];
+
 async function main(): Promise<void> {
-  const o = options();
-  const scenario = await o.scenario();
+  const { steps: asked, ...given } = options();
+  const scenario = await given.scenario();
+  // Lowest rate first: the knee is where latency leaves the floor the lower rates set.
+  const rates = [...new Set(asked ?? scenario.defaultSteps ?? DEFAULT_STEPS)].sort((a, b) => a - b);
+  const o = { ...given, rates };
   const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, '');
   const out = path.resolve(o.out ?? path.join(HERE, 'results', `${o.name}-${stamp}`));
   let target: Target | undefined;

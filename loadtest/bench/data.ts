@@ -136,6 +136,16 @@ export function toSale(line: SaleLine): Sale {
   };
 }
 
+/** The line as an upstream sends it (seed 003's JSON): a UTC date-time, revenue a number. */
+export function toSaleRequest(line: SaleLine): Record<string, string | number> {
+  const sale = toSale(line);
+  return {
+    ...sale,
+    DATE_PAYMENT: new Date(sale.DATE_PAYMENT).toISOString().slice(0, 19).replace('T', ' '),
+    REVENUE: line.revenue_cents / 100,
+  };
+}
+
 /** Columns of the raw `sales` table in the order `salesTsv` writes them: the sink's own order. */
 export const SALES_COLUMNS = salesTable.columns;
 

@@ -3,6 +3,9 @@
 import { Readable } from 'node:stream';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { ClickHouseClient } from '../../lib/clickhouse/client.js';
+import type { RefresherDeps } from '../../processors/sink/refresher.js';
+import { refreshRepeatFlags } from '../../processors/sink/repeat-flags.js';
+import { refreshSellerOrderDays } from '../../processors/sink/seller-order-days.js';
 import { ch, sql } from '../../lib/clickhouse/sql.js';
 import {
   movementChangesTsv,
@@ -130,4 +133,21 @@ export async function tableSizes(
   });
   const sizes = await r.json<{ table: string; parts: string; rows: string }>();
   return new Map(sizes.map((x) => [x.table, { parts: Number(x.parts), rows: Number(x.rows) }]));
+}
+
+/**
+ * What the sink would have done after a backlog of the loaded rows: the load writes raw rows as
+ * the sink does but not its commit records, so those first; then the sink's refreshers bring the
+ * repeat-buyer flags and seller order days up to date.
+ */
+export async function catchUpAsSink(deps: RefresherDeps) {
+  await deps.clickhouse.command({
+    query: `INSERT INTO ${deps.database}.sink_commits SELECT topic, partition, max_offset FROM ${deps.database}.sink_positions`,
+  });
+  let t = now();
+  const flags = await refreshRepeatFlags(deps);
+  const flagsSeconds = (now() - t) / 1000;
+  t = now();
+  const days = await refreshSellerOrderDays(deps);
+  return { flags, flagsSeconds, days, daysSeconds: (now() - t) / 1000 };
 }

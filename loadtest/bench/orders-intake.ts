@@ -3,7 +3,7 @@
 // stockflow process each for ingest (POST /orders) and the relay (the outbox to Kafka). No orders worker:
 // what is measured is taking an order, durable before its 202.
 import { BENCH_CATALOG, BENCH_STOCK, BENCH_WAREHOUSE } from './order-bodies.js';
-import { benchStack } from './stack.js';
+import { servePipeline } from './serve-pipeline.js';
 import type { Pipeline } from '../../testkit/pipeline-harness.js';
 import type { ServingStockflow } from '../../testkit/stockflow-process.js';
 
@@ -24,54 +24,38 @@ export interface OrdersIntakeOptions {
 }
 
 export async function startOrdersIntake(options: OrdersIntakeOptions = {}): Promise<OrdersIntake> {
-  await benchStack();
-  // After benchStack(): testkit's logger reads TEST_LOG_LEVEL when it is imported.
-  const { createPipeline } = await import('../../testkit/pipeline-harness.js');
-  const { serveStockflow, stopChild } = await import('../../testkit/stockflow-process.js');
-  const p = await createPipeline({ KAFKA_PARTITIONS: '3', DATABASE_POOL_SIZE: '20' });
-  try {
+  const served = await servePipeline({
+    settings: { KAFKA_PARTITIONS: '3', DATABASE_POOL_SIZE: '20' },
     // Bench setup, not a test: the catalog and stock enough for every order, written directly.
-    for (const product of BENCH_CATALOG) {
-      await p.runtime.pool.query(
-        `INSERT INTO products (product_id, name, unit_price) VALUES ($1, $1, $2::numeric / 100)`,
-        [product.id, product.cents],
-      );
-      await p.runtime.pool.query(
-        `INSERT INTO stock (warehouse_id, product_id, quantity) VALUES ($1, $2, $3)`,
-        [BENCH_WAREHOUSE, product.id, BENCH_STOCK],
-      );
-    }
-    // As production runs it: answers not checked against the OpenAPI document (docker-compose.yml
-    // sets the same); API_VALIDATE_RESPONSES=true in the caller's environment measures them checked.
-    const env = {
-      ...p.env,
-      LOG_LEVEL: 'warn',
-      DATABASE_POOL_SIZE: '20',
-      API_VALIDATE_RESPONSES: process.env.API_VALIDATE_RESPONSES ?? 'false',
-    };
+    async prepare(p) {
+      for (const product of BENCH_CATALOG) {
+        await p.runtime.pool.query(
+          `INSERT INTO products (product_id, name, unit_price) VALUES ($1, $1, $2::numeric / 100)`,
+          [product.id, product.cents],
+        );
+        await p.runtime.pool.query(
+          `INSERT INTO stock (warehouse_id, product_id, quantity) VALUES ($1, $2, $3)`,
+          [BENCH_WAREHOUSE, product.id, BENCH_STOCK],
+        );
+      }
+    },
     // The intake and the outbox relay in processes of their own, as docker-compose.yml runs them:
     // the relay publishes four outbox messages per order (its hand-over, two changes, a stock
     // change), and in the intake's process its Kafka work would lengthen the intake's tail.
-    const intake = await serveStockflow(['ingest'], env, options.nodeOptions);
-    const relay = await serveStockflow(['relay'], env);
-    return {
-      pipeline: p,
-      env,
-      intake,
-      async orders() {
-        const r = await p.runtime.pool.query<{ n: number }>(
-          'SELECT count(*)::int AS n FROM orders',
-        );
-        return r.rows[0]!.n;
-      },
-      async close() {
-        await stopChild(intake.child, 'SIGTERM');
-        await stopChild(relay.child, 'SIGTERM');
-        await p.close();
-      },
-    };
-  } catch (err) {
-    await p.close();
-    throw err;
-  }
+    processes: [
+      { args: ['ingest'], ...(options.nodeOptions ? { nodeOptions: options.nodeOptions } : {}) },
+      { args: ['relay'] },
+    ],
+  });
+  const p = served.pipeline;
+  return {
+    pipeline: p,
+    env: served.env,
+    intake: served.processes[0]!,
+    async orders() {
+      const r = await p.runtime.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM orders');
+      return r.rows[0]!.n;
+    },
+    close: () => served.close(),
+  };
 }

@@ -6,6 +6,8 @@ export interface HttpRequest {
   readonly path: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string | Buffer;
+  /** A status besides 2xx that counts as a success, e.g. 304 for a conditional GET (not sent). */
+  readonly expect?: number;
 }
 
 /** One step of a stepped load: `rate` requests a second, evenly spaced, for `seconds`. */
@@ -14,14 +16,14 @@ export interface StepPlan {
   readonly seconds: number;
 }
 
-/** What one step measured. Latencies are in milliseconds, over the 2xx answers only. */
+/** What one step measured. Latencies are in milliseconds, over the successful (`ok`) answers only. */
 export interface StepResult {
   /** The requests/s the step offered (its plan's rate). */
   readonly offered: number;
   readonly seconds: number;
   /** Requests sent: rate × seconds, each at its due time whatever the answers before it. */
   readonly sent: number;
-  /** 2xx answers. */
+  /** 2xx answers, and those with the status the request expected (HttpRequest.expect). */
   readonly ok: number;
   /** Answers with any other status. */
   readonly non2xx: number;

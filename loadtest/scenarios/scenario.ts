@@ -7,6 +7,8 @@ export interface Scenario {
   readonly title: string;
   /** What runs behind it, for the report: a sentence or two. */
   readonly description: string;
+  /** Requests/s of each step when the command line gives no --steps (default 250 … 3,000). */
+  readonly defaultSteps?: readonly number[];
   /** Brings up what the scenario loads; `log` takes progress lines. */
   start(log: (message: string) => void): Promise<Target>;
 }
