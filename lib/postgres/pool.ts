@@ -28,7 +28,12 @@ const TRANSIENT_SQLSTATES = new Set([
 ]);
 const TRANSIENT_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE']);
 
+// What pg-pool throws, with no code, when no connection frees up within connectionTimeoutMillis:
+// every connection busy is as transient as Postgres refusing one (an upload load test met it as 500s).
+const POOL_TIMEOUT = 'timeout exceeded when trying to connect';
+
 export function isTransientPgError(err: unknown): boolean {
+  if (err instanceof Error && err.message === POOL_TIMEOUT) return true;
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return false;
   return TRANSIENT_SQLSTATES.has(code) || code.startsWith('08') || TRANSIENT_NODE_CODES.has(code);
