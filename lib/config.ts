@@ -110,7 +110,7 @@ export const settings = {
     'API_VALIDATE_RESPONSES',
     bool,
     'true',
-    'Check every JSON answer against the OpenAPI document (a wrong one becomes a 500). It costs about a third of the API’s CPU: keep it on in development and tests, turn it off in production.',
+    'Check every JSON answer against the OpenAPI document (a wrong one becomes a 500): on in development and tests, off in production (docker-compose.yml), where a wrong answer is better served than refused.',
   ),
   slowRequestMs: setting(
     'LOG_SLOW_REQUEST_MS',
