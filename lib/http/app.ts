@@ -9,7 +9,7 @@ import { buildOpenApi } from './openapi.js';
 import type { ApiFeature } from '../role.js';
 import { problemHandler } from './problem.js';
 import { requestContext } from './request-context.js';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
 
 export interface AppOptions {
   readonly logger: Logger;
@@ -77,6 +77,20 @@ export function createApp(options: AppOptions): express.Express {
       validateResponses: options.validateResponses ?? true,
     }),
   );
+  // The validator coerces "1e309" to Infinity and takes it for an integer within any maximum:
+  // refused here, for every query parameter, before a route or a database sees it.
+  app.use((req, _res, next) => {
+    const bad = Object.entries(req.query).filter(
+      ([, v]) => typeof v === 'number' && !Number.isFinite(v),
+    );
+    if (bad.length === 0) return next();
+    next(
+      new ValidationError(
+        'the query is invalid',
+        bad.map(([name]) => ({ path: `/query/${name}`, message: 'must be a finite number' })),
+      ),
+    );
+  });
   for (const feature of features) app.use(feature.router);
 
   app.use((req, _res, next) => next(new NotFoundError(`no route for ${req.method} ${req.path}`)));
