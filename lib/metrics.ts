@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from './logger.js';
 
 export { Registry };
@@ -200,4 +200,38 @@ export function scrapeRead<T>(options: ScrapeReadOptions<T>): () => Promise<T | 
     }
   };
   return () => (inFlight ??= start());
+}
+
+/**
+ * Gauges whose figures come from one scrape-time read (scrapeRead: shared by the gauges of a
+ * scrape, bounded, failures counted): each gauge takes its figure from the last read that
+ * succeeded, so a failed read keeps the last figures.
+ */
+export function scrapeGauges<T>(
+  options: ScrapeReadOptions<T> & {
+    readonly initial: T;
+    readonly gauges: readonly { name: string; help: string; value: (figures: T) => number }[];
+  },
+): void {
+  let last = options.initial;
+  const read = scrapeRead({
+    ...options,
+    read: async () => (last = await options.read()),
+  });
+  for (const g of options.gauges) {
+    once(
+      options.registry,
+      g.name,
+      () =>
+        new Gauge({
+          name: g.name,
+          help: g.help,
+          registers: [options.registry],
+          async collect() {
+            await read();
+            this.set(g.value(last));
+          },
+        }),
+    );
+  }
 }

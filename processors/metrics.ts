@@ -1,6 +1,6 @@
 import { Counter, Gauge } from 'prom-client';
 import type { Logger } from '../lib/logger.js';
-import { once, scrapeRead, type Registry } from '../lib/metrics.js';
+import { once, scrapeGauges, type Registry } from '../lib/metrics.js';
 import type { Pool } from '../lib/postgres/pool.js';
 
 export interface ProcessorMetrics {
@@ -69,41 +69,25 @@ export function heldDepartureMetrics(
   graceSeconds: number,
   logger?: Logger,
 ): void {
-  let last = { held: 0, oldestSeconds: 0 };
-  const read = scrapeRead({
+  scrapeGauges({
     registry,
     collector: 'held_departures',
     ...(logger ? { logger } : {}),
-    read: async () => (last = await heldDepartures(pool)),
-  });
-  once(
-    registry,
-    'stockflow_departures_held',
-    () =>
-      new Gauge({
+    read: () => heldDepartures(pool),
+    initial: { held: 0, oldestSeconds: 0 },
+    gauges: [
+      {
         name: 'stockflow_departures_held',
         help: 'Departures held because their sender lacks the stock, waiting for it (at most DEPARTURE_GRACE_SECONDS).',
-        registers: [registry],
-        async collect() {
-          await read();
-          this.set(last.held);
-        },
-      }),
-  );
-  once(
-    registry,
-    'stockflow_departures_held_oldest_age_seconds',
-    () =>
-      new Gauge({
+        value: (f) => f.held,
+      },
+      {
         name: 'stockflow_departures_held_oldest_age_seconds',
         help: 'How long the oldest held departure has waited; 0 when none is held.',
-        registers: [registry],
-        async collect() {
-          await read();
-          this.set(last.oldestSeconds);
-        },
-      }),
-  );
+        value: (f) => f.oldestSeconds,
+      },
+    ],
+  });
   once(
     registry,
     'stockflow_departure_grace_seconds',
@@ -127,39 +111,23 @@ export async function outboxBacklog(pool: Pool): Promise<{ rows: number; oldestS
 
 /** The relay role's gauges of the outbox, read from Postgres at scrape (one query for both). */
 export function outboxMetrics(registry: Registry, pool: Pool, logger?: Logger): void {
-  let last = { rows: 0, oldestSeconds: 0 };
-  const read = scrapeRead({
+  scrapeGauges({
     registry,
     collector: 'outbox',
     ...(logger ? { logger } : {}),
-    read: async () => (last = await outboxBacklog(pool)),
-  });
-  once(
-    registry,
-    'stockflow_outbox_backlog_messages',
-    () =>
-      new Gauge({
+    read: () => outboxBacklog(pool),
+    initial: { rows: 0, oldestSeconds: 0 },
+    gauges: [
+      {
         name: 'stockflow_outbox_backlog_messages',
         help: 'Outbox rows not published to Kafka yet (counted up to 1,000,000).',
-        registers: [registry],
-        async collect() {
-          await read();
-          this.set(last.rows);
-        },
-      }),
-  );
-  once(
-    registry,
-    'stockflow_outbox_oldest_age_seconds',
-    () =>
-      new Gauge({
+        value: (f) => f.rows,
+      },
+      {
         name: 'stockflow_outbox_oldest_age_seconds',
         help: 'Age of the oldest outbox row not published yet; 0 when the outbox is empty.',
-        registers: [registry],
-        async collect() {
-          await read();
-          this.set(last.oldestSeconds);
-        },
-      }),
-  );
+        value: (f) => f.oldestSeconds,
+      },
+    ],
+  });
 }

@@ -18,24 +18,54 @@ const METRIC_SOURCES = ['lib', 'processors', 'ingest', 'api'];
 
 export type MetricType = 'Counter' | 'Gauge' | 'Histogram' | 'Summary';
 
-/**
- * Every metric family stockflow's code defines, by name: each `new Counter|Gauge|Histogram|Summary`
- * whose options start with a literal `name: '…'` (how lib/metrics.ts and the roles write them).
- */
-export function definedMetrics(root = ROOT): Map<string, MetricType> {
-  const out = new Map<string, MetricType>();
+/** The TypeScript files metrics are defined in. */
+function metricSources(root: string): string[] {
   const walk = (dir: string): string[] =>
     readdirSync(dir).flatMap((f) => {
       const path = join(dir, f);
       return statSync(path).isDirectory() ? walk(path) : f.endsWith('.ts') ? [path] : [];
     });
-  const re = /new (Counter|Gauge|Histogram|Summary)(?:<[^>]*>)?\(\{\s*name:\s*'([^']+)'/g;
-  for (const file of METRIC_SOURCES.flatMap((d) => walk(join(root, d)))) {
-    for (const m of readFileSync(file, 'utf8').matchAll(re)) {
-      out.set(m[2]!, m[1] as MetricType);
-    }
-  }
-  return out;
+  return METRIC_SOURCES.flatMap((d) => walk(join(root, d)));
+}
+
+interface Definition {
+  readonly name: string;
+  readonly type: MetricType;
+  readonly labels: readonly string[];
+}
+
+/**
+ * The metric families the code defines: each `new Counter|Gauge|Histogram|Summary` whose options
+ * start with a literal `name: '…'` (how lib/metrics.ts and the roles write them), and each gauge
+ * of a `scrapeGauges` list (`{ name: '…', help: …, value: … }`, label-less).
+ */
+function definitions(root: string): Definition[] {
+  const constructed =
+    /new (Counter|Gauge|Histogram|Summary)(?:<[^>]*>)?\(\{\s*name:\s*'([^']+)'([^}]*)\}/g;
+  const scraped = /\{\s*name:\s*'([^']+)',\s*help:\s*(?:'[^']*'|"[^"]*"|`[^`]*`),\s*value:/g;
+  return metricSources(root).flatMap((file) => {
+    const text = readFileSync(file, 'utf8');
+    return [
+      ...[...text.matchAll(constructed)].map((m) => {
+        const list = /labelNames:\s*\[([^\]]*)\]/.exec(m[3] ?? '')?.[1] ?? '';
+        return {
+          name: m[2]!,
+          type: m[1] as MetricType,
+          labels: [...list.matchAll(/'([^']+)'/g)].map((l) => l[1]!),
+        };
+      }),
+      ...[...text.matchAll(scraped)].map((m): Definition => ({
+        name: m[1]!,
+        type: 'Gauge',
+        labels: [],
+      })),
+    ];
+  });
+}
+
+/** Every metric family stockflow's code defines, by name. */
+export function definedMetrics(root = ROOT): Map<string, MetricType> {
+  return new Map(definitions(root).map((d) => [d.name, d.type]));
 }
 
 /** The series names a family exposes: histograms and summaries add their _bucket/_sum/_count. */
@@ -50,27 +80,16 @@ export function exposedSeries(metrics: ReadonlyMap<string, MetricType>): Set<str
 }
 
 /**
- * The labels each exposed series can carry: its family's `labelNames` (read from the same
- * `new Counter({ name, …, labelNames: [...] })` literal), plus `le` on a histogram's buckets.
+ * The labels each exposed series can carry: its family's `labelNames`, plus `le` on a
+ * histogram's buckets and `quantile` on a summary.
  */
 export function definedLabels(root = ROOT): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
-  const walk = (dir: string): string[] =>
-    readdirSync(dir).flatMap((f) => {
-      const path = join(dir, f);
-      return statSync(path).isDirectory() ? walk(path) : f.endsWith('.ts') ? [path] : [];
-    });
-  const re = /new (Counter|Gauge|Histogram|Summary)(?:<[^>]*>)?\(\{\s*name:\s*'([^']+)'([^}]*)\}/g;
-  for (const file of METRIC_SOURCES.flatMap((d) => walk(join(root, d)))) {
-    for (const m of readFileSync(file, 'utf8').matchAll(re)) {
-      const list = /labelNames:\s*\[([^\]]*)\]/.exec(m[3] ?? '')?.[1] ?? '';
-      const labels = [...list.matchAll(/'([^']+)'/g)].map((l) => l[1]!);
-      const series = exposedSeries(new Map([[m[2]!, m[1] as MetricType]]));
-      for (const name of series) {
-        out.set(name, new Set([...labels, ...(name.endsWith('_bucket') ? ['le'] : [])]));
-      }
-      if (m[1] === 'Summary') out.get(m[2]!)?.add('quantile');
+  for (const d of definitions(root)) {
+    for (const name of exposedSeries(new Map([[d.name, d.type]]))) {
+      out.set(name, new Set([...d.labels, ...(name.endsWith('_bucket') ? ['le'] : [])]));
     }
+    if (d.type === 'Summary') out.get(d.name)?.add('quantile');
   }
   return out;
 }

@@ -1,5 +1,11 @@
-import { Counter, Gauge, Histogram } from 'prom-client';
-import { kafkaMetrics, once, ordersAccepted, type Registry } from '../../lib/metrics.js';
+import { Counter, Histogram } from 'prom-client';
+import {
+  kafkaMetrics,
+  once,
+  ordersAccepted,
+  scrapeGauges,
+  type Registry,
+} from '../../lib/metrics.js';
 import { queueGauge } from '../../lib/postgres/order-rows.js';
 import type { Pool } from '../../lib/postgres/pool.js';
 
@@ -16,49 +22,28 @@ export interface OrderMetrics {
 /**
  * The orders role's metrics. The queue's gauges read Postgres when scraped (one count on the
  * partial index of unfinished orders), so every worker reports the same figure: use max() across
- * instances. A scrape while Postgres is away keeps the last figures; /ready says Postgres is down.
+ * instances. A scrape while Postgres is away keeps the last figures and counts in
+ * stockflow_metrics_collect_errors_total; /ready says Postgres is down.
  */
 export function orderMetrics(registry: Registry, pool: Pool): OrderMetrics {
-  let last = { unfinished: 0, oldestSeconds: 0 };
-  let reading: Promise<void> | undefined;
-  // Both gauges are collected in one scrape: they share one query.
-  const read = (): Promise<void> =>
-    (reading ??= queueGauge(pool)
-      .then((g) => {
-        last = g;
-      })
-      .catch(() => undefined)
-      .finally(() => {
-        reading = undefined;
-      }));
-  once(
+  scrapeGauges({
     registry,
-    'stockflow_orders_queue_length',
-    () =>
-      new Gauge({
+    collector: 'orders_queue',
+    read: () => queueGauge(pool),
+    initial: { unfinished: 0, oldestSeconds: 0 },
+    gauges: [
+      {
         name: 'stockflow_orders_queue_length',
         help: 'Orders accepted and not finished yet (pending or processing).',
-        registers: [registry],
-        async collect() {
-          await read();
-          this.set(last.unfinished);
-        },
-      }),
-  );
-  once(
-    registry,
-    'stockflow_orders_oldest_pending_age_seconds',
-    () =>
-      new Gauge({
+        value: (f) => f.unfinished,
+      },
+      {
         name: 'stockflow_orders_oldest_pending_age_seconds',
         help: 'Age of the oldest order not finished yet; 0 when none waits.',
-        registers: [registry],
-        async collect() {
-          await read();
-          this.set(last.oldestSeconds);
-        },
-      }),
-  );
+        value: (f) => f.oldestSeconds,
+      },
+    ],
+  });
   return {
     accepted: ordersAccepted(registry),
     finished: once(
